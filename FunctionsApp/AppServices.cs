@@ -1,0 +1,76 @@
+using Azure.Storage.Queues;
+using FunctionsApp.Dispatch;
+using FunctionsApp.Greeting;
+using FunctionsApp.Notifications;
+using FunctionsApp.Reports;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace FunctionsApp;
+
+/// <summary>The composition root: every service, option and action the app has, in one place.</summary>
+public static class AppServices
+{
+    /// <summary>The app setting that holds the storage connection string, as the Functions host names it.</summary>
+    public const string StorageConnectionSetting = "AzureWebJobsStorage";
+
+    /// <summary>The flat app setting the queue trigger reads with <c>%WorkItemsQueueName%</c>.</summary>
+    public const string WorkItemsQueueSetting = "WorkItemsQueueName";
+
+    public static IServiceCollection AddFunctionsApp(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<DispatchOptions>()
+            .BindConfiguration(DispatchOptions.SectionName)
+            .Configure(options =>
+            {
+                if (configuration[WorkItemsQueueSetting] is { Length: > 0 } queue)
+                {
+                    options.WorkItemsQueueName = queue;
+                }
+
+                // By default failed messages join the platform's own poison queue for the work
+                // queue, so an operator has one place to look.
+                if (string.IsNullOrEmpty(options.DeadLetterQueueName))
+                {
+                    options.DeadLetterQueueName = options.WorkItemsQueueName + "-poison";
+                }
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<ReportsOptions>().BindConfiguration(ReportsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<NotificationsOptions>().BindConfiguration(NotificationsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        var connection = configuration[StorageConnectionSetting];
+        if (string.IsNullOrWhiteSpace(connection))
+        {
+            throw new InvalidOperationException(
+                $"The app setting '{StorageConnectionSetting}' is missing. Set it to a storage connection string " +
+                "(\"UseDevelopmentStorage=true\" for Azurite on its default ports).");
+        }
+
+        services.AddAzureClients(clients =>
+        {
+            clients.AddBlobServiceClient(connection);
+            // Our own queue writes (outbox, dead letters) are plain JSON text, readable in any tool.
+            clients.AddQueueServiceClient(connection).ConfigureOptions(options => options.MessageEncoding = QueueMessageEncoding.None);
+        });
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<WorkItemParser>();
+        services.AddScoped<IWorkItemDispatcher, WorkItemDispatcher>();
+        services.AddSingleton<IDeadLetterSink, QueueDeadLetterSink>();
+        services.AddSingleton<IReportBuilder, ReportBuilder>();
+        services.AddSingleton<IReportStore, BlobReportStore>();
+        services.AddSingleton<INotificationSender, QueueNotificationSender>();
+        services.AddSingleton<GreetingService>();
+
+        // One line per action; the dispatcher needs no change for a new one.
+        services.AddWorkAction<GenerateReportCommand, GenerateReportHandler>();
+        services.AddWorkAction<SendNotificationCommand, SendNotificationHandler>();
+        return services;
+    }
+}

@@ -1,0 +1,21 @@
+namespace FunctionsApp.Dispatch;
+
+/// <summary>
+/// What the dead-letter queue holds for a message that failed: the body untouched, and enough
+/// about the failure to decide whether to fix and replay it.
+/// </summary>
+/// <param name="Reason">One of <see cref="FailureReasons"/>.</param>
+/// <param name="Description">The failure in words, for the operator.</param>
+/// <param name="MessageId">The id the message had in the work queue.</param>
+/// <param name="DequeueCount">The delivery attempt on which it failed.</param>
+/// <param name="FailedAt">When it failed.</param>
+/// <param name="Action">The action, when the message got far enough to have one.</param>
+/// <param name="OriginalBody">The message text exactly as it was received.</param>
+public sealed record DeadLetterEnvelope(
+    string Reason,
+    string Description,
+    string MessageId,
+    long DequeueCount,
+    DateTimeOffset FailedAt,
+    string? Action,
+    string OriginalBody);

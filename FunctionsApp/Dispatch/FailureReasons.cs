@@ -1,0 +1,15 @@
+namespace FunctionsApp.Dispatch;
+
+/// <summary>The reason codes written into dead-letter envelopes; they are part of the wire contract.</summary>
+public static class FailureReasons
+{
+    public const string EmptyMessage = "empty_message";
+    public const string MessageTooLarge = "message_too_large";
+    public const string InvalidEncoding = "invalid_encoding";
+    public const string InvalidJson = "invalid_json";
+    public const string NotAnObject = "not_an_object";
+    public const string MissingAction = "missing_action";
+    public const string UnknownAction = "unknown_action";
+    public const string MissingField = "missing_field";
+    public const string InvalidField = "invalid_field";
+}

@@ -1,0 +1,7 @@
+namespace FunctionsApp.Greeting;
+
+/// <summary>What the greeting needs from an HTTP request, free of any HTTP framework.</summary>
+/// <param name="Body">The body, read up to one byte past the limit.</param>
+/// <param name="ContentType">The Content-Type header, if any.</param>
+/// <param name="QueryName">The <c>name</c> query parameter, if any.</param>
+public sealed record GreetingRequest(ReadOnlyMemory<byte> Body, string? ContentType, string? QueryName);

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Text.Json;
+
+namespace FunctionsApp.Greeting;
+
+/// <summary>
+/// Decides the greeting for a request: the name comes from a JSON body first, else the query
+/// string; bad input gets a 4xx with a reason, never an exception.
+/// </summary>
+public sealed class GreetingService(TimeProvider time)
+{
+    public const int MaxBodyBytes = 8 * 1024;
+    public const int MaxNameLength = 100;
+    public const string AnonymousMessage = "Hello! Welcome to serverless. Send a name parameter to personalize.";
+
+    public GreetingResult Greet(GreetingRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Body.Length > MaxBodyBytes)
+        {
+            return GreetingResult.Fail(HttpStatusCode.RequestEntityTooLarge, "body_too_large",
+                $"The request body must be at most {MaxBodyBytes} bytes.");
+        }
+
+        string? name = request.QueryName;
+        if (!IsBlank(request.Body.Span))
+        {
+            if (!IsJsonContentType(request.ContentType))
+            {
+                return GreetingResult.Fail(HttpStatusCode.UnsupportedMediaType, "unsupported_media_type",
+                    "Send the body as application/json, or send no body and use ?name=.");
+            }
+
+            var fromBody = ReadName(request.Body, out var error);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            name = fromBody ?? name;
+        }
+
+        if (name is null)
+        {
+            return GreetingResult.Ok(new GreetingReply(AnonymousMessage, time.GetUtcNow()));
+        }
+
+        var trimmed = name.Trim();
+        if (trimmed.Length == 0)
+        {
+            return GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_name", "The name must not be empty.");
+        }
+
+        if (trimmed.Length > MaxNameLength)
+        {
+            return GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_name",
+                $"The name must be at most {MaxNameLength} characters.");
+        }
+
+        if (trimmed.Any(char.IsControl))
+        {
+            return GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_name", "The name must not contain control characters.");
+        }
+
+        return GreetingResult.Ok(new GreetingReply($"Hello {trimmed}! Welcome to serverless.", time.GetUtcNow()));
+    }
+
+    private static string? ReadName(ReadOnlyMemory<byte> body, out GreetingResult? error)
+    {
+        error = null;
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException)
+        {
+            // Invalid UTF-8 lands here too: the JSON reader validates the encoding.
+            error = GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_json", "The request body is not valid JSON.");
+            return null;
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                error = GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_json", "The request body must be a JSON object.");
+                return null;
+            }
+
+            if (!document.RootElement.TryGetProperty("name", out var name) || name.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            if (name.ValueKind != JsonValueKind.String)
+            {
+                error = GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_name", "The name must be a string.");
+                return null;
+            }
+
+            return name.GetString();
+        }
+    }
+
+    private static bool IsJsonContentType(string? contentType)
+    {
+        // No Content-Type is taken as JSON: curl -d and many clients omit or guess it.
+        if (string.IsNullOrWhiteSpace(contentType))
+        {
+            return true;
+        }
+
+        var mediaType = contentType.Split(';', 2)[0].Trim();
+        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static bool IsBlank(ReadOnlySpan<byte> body) =>
+        body.TrimStart(" \t\r\n"u8).IsEmpty;
+}

@@ -1,0 +1,25 @@
+using FunctionsApp.Dispatch;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsApp.Notifications;
+
+/// <summary>Handles <c>send_notification</c>: fills in defaults and hands the notification to the sender.</summary>
+public sealed class SendNotificationHandler(INotificationSender sender, TimeProvider time, ILogger<SendNotificationHandler> logger)
+    : ICommandHandler<SendNotificationCommand>
+{
+    public async Task HandleAsync(SendNotificationCommand command, WorkItemContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(context);
+        // Without a key from the sender, the queue message id still ties every redelivery of one
+        // message to one key.
+        var key = string.IsNullOrEmpty(command.IdempotencyKey) ? context.MessageId : command.IdempotencyKey;
+        var notification = new Notification(
+            command.UserId ?? throw new ArgumentException("The command has no user id; validate it first.", nameof(command)),
+            string.IsNullOrWhiteSpace(command.Message) ? SendNotificationCommand.DefaultMessage : command.Message,
+            key,
+            time.GetUtcNow());
+        await sender.SendAsync(notification, cancellationToken).ConfigureAwait(false);
+        NotificationsLog.NotificationSent(logger, key);
+    }
+}

@@ -1,0 +1,22 @@
+using FunctionsApp.Dispatch;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsApp.Reports;
+
+/// <summary>Handles <c>generate_report</c>: builds the report and stores it once.</summary>
+public sealed class GenerateReportHandler(IReportBuilder builder, IReportStore store, ILogger<GenerateReportHandler> logger)
+    : ICommandHandler<GenerateReportCommand>
+{
+    public async Task HandleAsync(GenerateReportCommand command, WorkItemContext context, CancellationToken cancellationToken)
+    {
+        var report = builder.Build(command, context);
+        if (await store.SaveIfAbsentAsync(report, cancellationToken).ConfigureAwait(false))
+        {
+            ReportsLog.ReportStored(logger, report.ReportId);
+        }
+        else
+        {
+            ReportsLog.ReportAlreadyExists(logger, report.ReportId);
+        }
+    }
+}
