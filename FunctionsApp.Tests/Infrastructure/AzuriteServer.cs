@@ -127,28 +127,28 @@ public sealed class AzuriteServer : IAsyncDisposable
         {
             var port = FreePorts.Next();
             var script = Path.Combine(RepositoryPaths.Root, "node_modules", "azurite", "dist", "src", service, "main.js");
-            var location = dataDirectory ?? Path.Combine(Path.GetTempPath(), "functionsapp-azurite-" + Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(location);
+            if (dataDirectory is not null)
+            {
+                Directory.CreateDirectory(dataDirectory);
+            }
+
             var start = new ProcessStartInfo("node")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
-                WorkingDirectory = location,
+                WorkingDirectory = dataDirectory ?? Path.GetTempPath(),
             };
             foreach (var arg in new[]
             {
                 script, $"--{service}Host", "127.0.0.1", $"--{service}Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--location", location, "--skipApiVersionCheck", "--disableTelemetry", "--silent", "--loose",
+                "--skipApiVersionCheck", "--disableTelemetry", "--silent", "--loose",
             })
             {
                 start.ArgumentList.Add(arg);
             }
 
-            if (dataDirectory is null)
-            {
-                start.ArgumentList.Add("--inMemoryPersistence");
-            }
+            start.ArgumentList.Add(dataDirectory is null ? "--inMemoryPersistence" : $"--location={dataDirectory}");
 
             var output = new StringBuilder();
             Process process;
@@ -173,13 +173,14 @@ public sealed class AzuriteServer : IAsyncDisposable
                 if (process.HasExited)
                 {
                     var text = started.Output();
+                    var exitCode = process.ExitCode;
                     await started.DisposeAsync();
                     if (text.Contains("EADDRINUSE", StringComparison.Ordinal))
                     {
                         throw new PortTakenException();
                     }
 
-                    throw new InvalidOperationException($"Azurite {service} exited with code {process.ExitCode} at start:\n{text}");
+                    throw new InvalidOperationException($"Azurite {service} exited with code {exitCode} at start:\n{text}");
                 }
 
                 if (DateTime.UtcNow > deadline)

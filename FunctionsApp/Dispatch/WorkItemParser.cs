@@ -98,7 +98,7 @@ public sealed class WorkItemParser(IOptions<DispatchOptions> options)
         catch (DecoderFallbackException ex)
         {
             throw new PermanentFailureException(FailureReasons.InvalidEncoding,
-                "The message is base64, but what it encodes is not UTF-8 text.", ex);
+                "The message is not JSON, and read as base64 it does not encode UTF-8 text.", ex);
         }
 
         try
@@ -114,7 +114,9 @@ public sealed class WorkItemParser(IOptions<DispatchOptions> options)
 
     private static byte[]? TryDecodeBase64(ReadOnlySpan<char> text)
     {
-        if (text.IsEmpty || !Base64.IsValid(text, out var length))
+        // Base64.IsValid tolerates inner white space; base64 senders never write it, and prose
+        // such as "not json at all" would otherwise pass for base64.
+        if (text.IsEmpty || text.ContainsAny(" \t\r\n") || !Base64.IsValid(text, out var length))
         {
             return null;
         }
