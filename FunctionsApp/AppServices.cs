@@ -27,6 +27,7 @@ public static class AppServices
             .BindConfiguration(DispatchOptions.SectionName)
             .Configure(options =>
             {
+                options.MaxDequeueCount = HostJson.MaxDequeueCount(AppContext.BaseDirectory);
                 if (configuration[WorkItemsQueueSetting] is { Length: > 0 } queue)
                 {
                     options.WorkItemsQueueName = queue;

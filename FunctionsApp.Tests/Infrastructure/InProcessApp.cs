@@ -17,7 +17,9 @@ public sealed class InProcessApp : IAsyncDisposable
 {
     private readonly ServiceProvider provider;
 
-    public InProcessApp(AzuriteFixture azurite)
+    /// <param name="azurite">The emulator.</param>
+    /// <param name="blobUnreachable">Point the app's blob endpoint at a closed port, to make report writes fail.</param>
+    public InProcessApp(AzuriteFixture azurite, bool blobUnreachable = false)
     {
         ArgumentNullException.ThrowIfNull(azurite);
         WorkQueueName = StorageNamesForTests.Unique("work");
@@ -29,7 +31,9 @@ public sealed class InProcessApp : IAsyncDisposable
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
-                [AppServices.StorageConnectionSetting] = azurite.ConnectionString,
+                [AppServices.StorageConnectionSetting] = blobUnreachable
+                    ? ConnectionStrings.WithBlobEndpoint(azurite.ConnectionString, $"http://127.0.0.1:{FreePorts.Closed()}/devstoreaccount1")
+                    : azurite.ConnectionString,
                 [AppServices.WorkItemsQueueSetting] = WorkQueueName,
                 ["Notifications:OutboxQueueName"] = OutboxQueueName,
                 ["Reports:ContainerName"] = ContainerName,

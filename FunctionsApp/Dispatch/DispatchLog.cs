@@ -27,4 +27,8 @@ internal static partial class DispatchLog
     [LoggerMessage(EventId = 1002, EventName = "MessageFailed", Level = LogLevel.Error,
         Message = "Message {MessageId} failed on attempt {DequeueCount}; the platform will retry it")]
     public static partial void MessageFailed(ILogger logger, Exception exception, string messageId, long dequeueCount);
+
+    [LoggerMessage(EventId = 1003, EventName = "RetriesExhausted", Level = LogLevel.Error,
+        Message = "Message {MessageId} failed on attempt {DequeueCount}, the last one allowed; moving it to the dead-letter queue")]
+    public static partial void RetriesExhausted(ILogger logger, Exception exception, string messageId, long dequeueCount);
 }

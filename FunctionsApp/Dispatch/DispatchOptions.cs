@@ -26,6 +26,13 @@ public sealed class DispatchOptions
         ErrorMessage = "The setting Dispatch:DeadLetterQueueName must be a valid queue name: 3-63 lowercase letters, digits and single hyphens.")]
     public string DeadLetterQueueName { get; set; } = "";
 
+    /// <summary>
+    /// The attempt on which the platform gives up on a message; read from host.json
+    /// (<c>extensions:queues:maxDequeueCount</c>), not set here.
+    /// </summary>
+    [Range(1, 1000, ErrorMessage = "host.json extensions:queues:maxDequeueCount must be between 1 and 1000.")]
+    public int MaxDequeueCount { get; set; } = HostJson.DefaultMaxDequeueCount;
+
     [Range(16, QueueMessageLimitBytes, ErrorMessage = "The setting Dispatch:MaxMessageBytes must be between 16 and 65536.")]
     public int MaxMessageBytes { get; set; } = QueueMessageLimitBytes;
 }

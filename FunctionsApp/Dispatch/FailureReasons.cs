@@ -12,4 +12,7 @@ public static class FailureReasons
     public const string UnknownAction = "unknown_action";
     public const string MissingField = "missing_field";
     public const string InvalidField = "invalid_field";
+
+    /// <summary>A transient failure on the last attempt host.json allows: the platform would give up now.</summary>
+    public const string RetriesExhausted = "retries_exhausted";
 }

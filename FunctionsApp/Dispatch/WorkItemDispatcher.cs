@@ -5,9 +5,10 @@ using Microsoft.Extensions.Options;
 namespace FunctionsApp.Dispatch;
 
 /// <summary>
-/// Classifies every message: handled, permanently failed (dead-lettered with a reason, not
-/// retried) or transiently failed (rethrown, so the platform retries it and finally moves it to the
-/// poison queue). Nothing is swallowed.
+/// Classifies every message: handled; permanently failed (dead-lettered with a reason, not
+/// retried); transiently failed (rethrown, so the platform retries it); or failed on the last
+/// attempt host.json allows (dead-lettered with the exception as its reason, where the platform
+/// would have parked the bare body). Nothing is swallowed.
 /// </summary>
 public sealed class WorkItemDispatcher(
     WorkItemParser parser,
@@ -37,11 +38,18 @@ public sealed class WorkItemDispatcher(
             }
             catch (PermanentFailureException failure)
             {
-                var envelope = new DeadLetterEnvelope(
-                    failure.Reason, failure.Message, message.MessageId, message.DequeueCount, time.GetUtcNow(), action, message.Body);
-                await deadLetters.SendAsync(envelope, cancellationToken).ConfigureAwait(false);
-                DispatchLog.MessageDeadLettered(logger, message.MessageId, failure.Reason, failure.Message, options.Value.DeadLetterQueueName);
+                await ParkAsync(message, action, failure.Reason, failure.Message, cancellationToken).ConfigureAwait(false);
             }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && message.DequeueCount >= options.Value.MaxDequeueCount)
+        {
+            // The platform would now move the bare body to the poison queue. Parking it here keeps
+            // the reason with it. If this write fails too, its exception propagates and the
+            // platform's own poison move still keeps the message.
+            DispatchLog.RetriesExhausted(logger, ex, message.MessageId, message.DequeueCount);
+            await ParkAsync(message, action, FailureReasons.RetriesExhausted,
+                $"Failed on attempt {message.DequeueCount} of {options.Value.MaxDequeueCount}: {ex.GetType().FullName}: {ex.Message}",
+                cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -50,5 +58,12 @@ public sealed class WorkItemDispatcher(
             DispatchLog.MessageFailed(logger, ex, message.MessageId, message.DequeueCount);
             throw;
         }
+    }
+
+    private async Task ParkAsync(ReceivedMessage message, string? action, string reason, string description, CancellationToken cancellationToken)
+    {
+        var envelope = new DeadLetterEnvelope(reason, description, message.MessageId, message.DequeueCount, time.GetUtcNow(), action, message.Body);
+        await deadLetters.SendAsync(envelope, cancellationToken).ConfigureAwait(false);
+        DispatchLog.MessageDeadLettered(logger, message.MessageId, reason, description, options.Value.DeadLetterQueueName);
     }
 }

@@ -1,0 +1,46 @@
+using System.Text.Json;
+using FunctionsApp.Tests.Infrastructure;
+
+namespace FunctionsApp.Tests.Integration;
+
+/// <summary>A report write that keeps failing, with Blob Storage unreachable and the queues up.</summary>
+public sealed class RetryExhaustionIntegrationTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+{
+    private const string Body = """{"action":"generate_report","report_id":"r-unreachable"}""";
+    private InProcessApp app = null!;
+
+    public Task InitializeAsync()
+    {
+        app = new InProcessApp(azurite, blobUnreachable: true);
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync() => app.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task StorageFailure_BeforeLastAttempt_PropagatesForRetryAndParksNothing()
+    {
+        await Assert.ThrowsAnyAsync<Exception>(() => app.ProcessAsync(Body, dequeueCount: 1));
+
+        Assert.Null(await app.DeadLetters.PeekOrNullAsync());
+    }
+
+    [Fact]
+    public async Task StorageFailure_OnLastAttempt_ParksBodyWithReasonAndAttemptCount()
+    {
+        var maxDequeueCount = HostJson.MaxDequeueCount(RepositoryPaths.Root);
+
+        await app.ProcessAsync(Body, messageId: "m-last", dequeueCount: maxDequeueCount);
+
+        var parked = await app.DeadLetters.PeekOrNullAsync();
+        Assert.NotNull(parked);
+        using var envelope = JsonDocument.Parse(parked);
+        Assert.Equal("retries_exhausted", envelope.RootElement.GetProperty("reason").GetString());
+        Assert.Equal(Body, envelope.RootElement.GetProperty("original_body").GetString());
+        Assert.Equal(maxDequeueCount, envelope.RootElement.GetProperty("dequeue_count").GetInt64());
+        Assert.Equal("generate_report", envelope.RootElement.GetProperty("action").GetString());
+        var description = envelope.RootElement.GetProperty("description").GetString();
+        Assert.Contains($"attempt {maxDequeueCount} of {maxDequeueCount}", description, StringComparison.Ordinal);
+        Assert.Contains("Exception", description, StringComparison.Ordinal);
+    }
+}
