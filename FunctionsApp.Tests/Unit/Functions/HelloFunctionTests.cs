@@ -134,6 +134,16 @@ public sealed class HelloFunctionTests
     }
 
     [Fact]
+    public async Task Run_PostInvalidUtf8InsideName_Returns400NotServerError()
+    {
+        byte[] body = [.. "{\"name\":\"A"u8, 0xC3, 0x28, .. "\"}"u8];
+
+        var response = await CreateFunction().Run(Request(body: new MemoryStream(body), contentType: "application/json"), CancellationToken.None);
+
+        AssertError(response, HttpStatusCode.BadRequest, "invalid_json");
+    }
+
+    [Fact]
     public async Task Run_NameTooLong_Returns400InvalidName()
     {
         var response = await CreateFunction().Run(Request("?name=" + new string('a', 101)), CancellationToken.None);
