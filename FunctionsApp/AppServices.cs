@@ -23,8 +23,10 @@ public static class AppServices
     {
         ArgumentNullException.ThrowIfNull(configuration);
 
+        // Sections are bound from the configuration passed in, not with BindConfiguration (which
+        // reads IConfiguration from the container), so every setting comes from the same source.
         services.AddOptions<DispatchOptions>()
-            .BindConfiguration(DispatchOptions.SectionName)
+            .Bind(configuration.GetSection(DispatchOptions.SectionName))
             .Configure(options =>
             {
                 options.MaxDequeueCount = HostJson.MaxDequeueCount(AppContext.BaseDirectory);
@@ -42,8 +44,8 @@ public static class AppServices
             })
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddOptions<ReportsOptions>().BindConfiguration(ReportsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<NotificationsOptions>().BindConfiguration(NotificationsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ReportsOptions>().Bind(configuration.GetSection(ReportsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<NotificationsOptions>().Bind(configuration.GetSection(NotificationsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         var connection = configuration[StorageConnectionSetting];
         if (string.IsNullOrWhiteSpace(connection))

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace FunctionsApp.Greeting;
 
@@ -68,6 +69,14 @@ public sealed class GreetingService(TimeProvider time)
     private static string? ReadName(ReadOnlyMemory<byte> body, out GreetingResult? error)
     {
         error = null;
+        // The JSON reader checks the encoding of the structure but not of string contents, whose
+        // invalid UTF-8 would only surface as an InvalidOperationException (a 500) from GetString.
+        if (!Utf8.IsValid(body.Span))
+        {
+            error = GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_json", "The request body is not valid UTF-8.");
+            return null;
+        }
+
         JsonDocument document;
         try
         {
@@ -75,7 +84,6 @@ public sealed class GreetingService(TimeProvider time)
         }
         catch (JsonException)
         {
-            // Invalid UTF-8 lands here too: the JSON reader validates the encoding.
             error = GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_json", "The request body is not valid JSON.");
             return null;
         }

@@ -1,0 +1,210 @@
+using FunctionsApp.Dispatch;
+using FunctionsApp.Functions;
+using FunctionsApp.Notifications;
+using FunctionsApp.Reports;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FunctionsApp.Tests.Unit.Composition;
+
+public sealed class AppServicesTests
+{
+    private static readonly string[] Actions = ["generate_report", "send_notification"];
+
+    private static IConfiguration Configuration(params (string Key, string? Value)[] settings)
+    {
+        var values = new Dictionary<string, string?> { [AppServices.StorageConnectionSetting] = "UseDevelopmentStorage=true" };
+        foreach (var (key, value) in settings)
+        {
+            values[key] = value;
+        }
+
+        return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+    }
+
+    private static IServiceCollection Services(params (string Key, string? Value)[] settings) =>
+        new ServiceCollection().AddLogging().AddFunctionsApp(Configuration(settings));
+
+    private static ServiceProvider Provider(params (string Key, string? Value)[] settings) =>
+        Services(settings).BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+    private static string OptionsError<T>(params (string Key, string? Value)[] settings)
+        where T : class
+    {
+        using var provider = Provider(settings);
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<T>>().Value);
+        return error.Message;
+    }
+
+    [Fact]
+    public void AddFunctionsApp_Routes_AreExactlyOnePerKnownAction()
+    {
+        var routes = Services().Where(d => d.ServiceType == typeof(IActionRoute)).ToList();
+
+        Assert.All(routes, d => Assert.True(d.IsKeyedService, "An action route must be keyed by its action."));
+        Assert.Equal(Actions, routes.Select(d => (string)d.ServiceKey!).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void AddFunctionsApp_EachAction_ResolvesItsRouteAndOneHandler()
+    {
+        var services = Services();
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        using var scope = provider.CreateScope();
+
+        foreach (var route in services.Where(d => d.ServiceType == typeof(IActionRoute)))
+        {
+            var routeType = route.KeyedImplementationType!;
+            Assert.Equal(typeof(ActionRoute<>), routeType.GetGenericTypeDefinition());
+            var command = routeType.GetGenericArguments()[0];
+            Assert.Equal(route.ServiceKey, command.GetProperty(nameof(GenerateReportCommand.Action))?.GetValue(null));
+
+            var handlerType = typeof(ICommandHandler<>).MakeGenericType(command);
+            Assert.Single(services, d => d.ServiceType == handlerType);
+            Assert.NotNull(scope.ServiceProvider.GetRequiredKeyedService<IActionRoute>(route.ServiceKey));
+            Assert.NotNull(scope.ServiceProvider.GetRequiredService(handlerType));
+        }
+    }
+
+    [Fact]
+    public void AddFunctionsApp_Handlers_AreTheAppsOwn()
+    {
+        using var provider = Provider();
+        using var scope = provider.CreateScope();
+
+        Assert.IsType<GenerateReportHandler>(scope.ServiceProvider.GetRequiredService<ICommandHandler<GenerateReportCommand>>());
+        Assert.IsType<SendNotificationHandler>(scope.ServiceProvider.GetRequiredService<ICommandHandler<SendNotificationCommand>>());
+    }
+
+    [Fact]
+    public void AddFunctionsApp_Services_Resolve()
+    {
+        using var provider = Provider();
+        using var scope = provider.CreateScope();
+
+        Assert.IsType<WorkItemDispatcher>(scope.ServiceProvider.GetRequiredService<IWorkItemDispatcher>());
+        Assert.IsType<BlobReportStore>(provider.GetRequiredService<IReportStore>());
+        Assert.IsType<QueueNotificationSender>(provider.GetRequiredService<INotificationSender>());
+        Assert.IsType<QueueDeadLetterSink>(provider.GetRequiredService<IDeadLetterSink>());
+    }
+
+    [Fact]
+    public void AddFunctionsApp_Functions_CanBeCreatedFromTheContainer()
+    {
+        using var provider = Provider();
+        using var scope = provider.CreateScope();
+
+        Assert.NotNull(ActivatorUtilities.CreateInstance<HelloFunction>(scope.ServiceProvider));
+        Assert.NotNull(ActivatorUtilities.CreateInstance<ProcessWorkItemFunction>(scope.ServiceProvider));
+    }
+
+    [Fact]
+    public void AddFunctionsApp_TimeProviderRegisteredBefore_IsKept()
+    {
+        var fake = new FakeTimeProvider();
+        var services = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(fake).AddFunctionsApp(Configuration());
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Same(fake, provider.GetRequiredService<TimeProvider>());
+    }
+
+    [Fact]
+    public void AddFunctionsApp_WorkItemsQueueNameSet_DeadLettersToItsPoisonQueue()
+    {
+        using var provider = Provider(("WorkItemsQueueName", "jobs"));
+
+        var options = provider.GetRequiredService<IOptions<DispatchOptions>>().Value;
+
+        Assert.Equal("jobs", options.WorkItemsQueueName);
+        Assert.Equal("jobs-poison", options.DeadLetterQueueName);
+    }
+
+    [Fact]
+    public void AddFunctionsApp_NoQueueSettings_DeadLettersToDefaultQueuesPoisonQueue()
+    {
+        using var provider = Provider();
+
+        Assert.Equal("work-items-poison", provider.GetRequiredService<IOptions<DispatchOptions>>().Value.DeadLetterQueueName);
+    }
+
+    [Fact]
+    public void AddFunctionsApp_ExplicitDeadLetterQueueName_Wins()
+    {
+        using var provider = Provider(("WorkItemsQueueName", "jobs"), ("Dispatch:DeadLetterQueueName", "parked-jobs"));
+
+        Assert.Equal("parked-jobs", provider.GetRequiredService<IOptions<DispatchOptions>>().Value.DeadLetterQueueName);
+    }
+
+    [Fact]
+    public void AddFunctionsApp_SectionSettings_AreBound()
+    {
+        using var provider = Provider(
+            ("Reports:ContainerName", "monthly-reports"),
+            ("Notifications:OutboxQueueName", "outbox"),
+            ("Dispatch:MaxMessageBytes", "1024"));
+
+        Assert.Equal("monthly-reports", provider.GetRequiredService<IOptions<ReportsOptions>>().Value.ContainerName);
+        Assert.Equal("outbox", provider.GetRequiredService<IOptions<NotificationsOptions>>().Value.OutboxQueueName);
+        Assert.Equal(1024, provider.GetRequiredService<IOptions<DispatchOptions>>().Value.MaxMessageBytes);
+    }
+
+    [Fact]
+    public void AddFunctionsApp_BadReportsContainerName_FailsNamingTheSetting()
+    {
+        Assert.Contains("Reports:ContainerName", OptionsError<ReportsOptions>(("Reports:ContainerName", "Bad_Name")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddFunctionsApp_BadWorkItemsQueueName_FailsNamingTheSetting()
+    {
+        Assert.Contains("WorkItemsQueueName", OptionsError<DispatchOptions>(("WorkItemsQueueName", "Work_Items")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddFunctionsApp_BadOutboxQueueName_FailsNamingTheSetting()
+    {
+        Assert.Contains("Notifications:OutboxQueueName",
+            OptionsError<NotificationsOptions>(("Notifications:OutboxQueueName", "no")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddFunctionsApp_BadDeadLetterQueueName_FailsNamingTheSetting()
+    {
+        Assert.Contains("Dispatch:DeadLetterQueueName",
+            OptionsError<DispatchOptions>(("Dispatch:DeadLetterQueueName", "Parked")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("15")]
+    [InlineData("65537")]
+    public void AddFunctionsApp_MaxMessageBytesOutOfRange_FailsNamingTheSetting(string value)
+    {
+        Assert.Contains("Dispatch:MaxMessageBytes", OptionsError<DispatchOptions>(("Dispatch:MaxMessageBytes", value)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddFunctionsApp_BadSetting_FailsAtStartup()
+    {
+        using var provider = Provider(("Reports:ContainerName", "Bad_Name"));
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains("Reports:ContainerName", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void AddFunctionsApp_NoStorageConnection_FailsNamingAzureWebJobsStorage(string? connection)
+    {
+        var configuration = Configuration((AppServices.StorageConnectionSetting, connection));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddLogging().AddFunctionsApp(configuration));
+
+        Assert.Contains("AzureWebJobsStorage", error.Message, StringComparison.Ordinal);
+    }
+}

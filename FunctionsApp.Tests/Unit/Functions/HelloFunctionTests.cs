@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Web;
+using FunctionsApp.Functions;
+using FunctionsApp.Greeting;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Http;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using Moq;
+
+namespace FunctionsApp.Tests.Unit.Functions;
+
+public sealed class HelloFunctionTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 26, 18, 5, 7, TimeSpan.Zero);
+
+    private readonly FakeTimeProvider time = new(Now);
+    private readonly FakeLogger<HelloFunction> logger = new();
+    private readonly FunctionContext context = new Mock<FunctionContext>().Object;
+
+    private HelloFunction CreateFunction() => new(new GreetingService(time), logger);
+
+    private HttpRequestData Request(string query = "", Stream? body = null, string? contentType = null)
+    {
+        var url = new Uri("http://localhost:7071/api/hello" + query);
+        var headers = new HttpHeadersCollection();
+        if (contentType is not null)
+        {
+            headers.Add("Content-Type", contentType);
+        }
+
+        var request = new Mock<HttpRequestData>(context);
+        request.Setup(r => r.Url).Returns(url);
+        request.Setup(r => r.Query).Returns(HttpUtility.ParseQueryString(url.Query));
+        request.Setup(r => r.Headers).Returns(headers);
+        request.Setup(r => r.Body).Returns(body ?? new MemoryStream());
+        request.Setup(r => r.Method).Returns(body is null ? "GET" : "POST");
+        request.Setup(r => r.CreateResponse()).Returns(() => new TestHttpResponseData(context));
+        return request.Object;
+    }
+
+    private HttpRequestData JsonPost(string json, string? contentType = "application/json", string query = "") =>
+        Request(query, new MemoryStream(Encoding.UTF8.GetBytes(json)), contentType);
+
+    private static JsonElement ReadJson(HttpResponseData response)
+    {
+        response.Body.Position = 0;
+        using var document = JsonDocument.Parse(response.Body);
+        return document.RootElement.Clone();
+    }
+
+    private static void AssertJsonContentType(HttpResponseData response)
+    {
+        Assert.True(response.Headers.TryGetValues("Content-Type", out var values), "The response has no Content-Type.");
+        Assert.StartsWith("application/json", Assert.Single(values), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static void AssertError(HttpResponseData response, HttpStatusCode status, string error)
+    {
+        Assert.Equal(status, response.StatusCode);
+        AssertJsonContentType(response);
+        var json = ReadJson(response);
+        Assert.Equal(error, json.GetProperty("error").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(json.GetProperty("message").GetString()));
+        Assert.Equal(2, json.EnumerateObject().Count());
+    }
+
+    [Fact]
+    public async Task Run_GetWithQueryName_Returns200GreetingAsJson()
+    {
+        var response = await CreateFunction().Run(Request("?name=Ada"), CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        AssertJsonContentType(response);
+        var json = ReadJson(response);
+        Assert.Equal("Hello Ada! Welcome to serverless.", json.GetProperty("message").GetString());
+        Assert.Equal(2, json.EnumerateObject().Count());
+    }
+
+    [Fact]
+    public async Task Run_Greeting_TimestampIsIso8601UtcFromClock()
+    {
+        var response = await CreateFunction().Run(Request("?name=Ada"), CancellationToken.None);
+
+        var text = ReadJson(response).GetProperty("timestamp").GetString()!;
+        var timestamp = DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", CultureInfo.InvariantCulture);
+        Assert.Equal(TimeSpan.Zero, timestamp.Offset);
+        Assert.Equal(Now, timestamp);
+    }
+
+    [Fact]
+    public async Task Run_GetWithEncodedQueryName_DecodesIt()
+    {
+        var response = await CreateFunction().Run(Request("?name=Ada%20Lovelace"), CancellationToken.None);
+
+        Assert.Equal("Hello Ada Lovelace! Welcome to serverless.", ReadJson(response).GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Run_GetWithoutName_ReturnsAnonymousGreeting()
+    {
+        var response = await CreateFunction().Run(Request(), CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(GreetingService.AnonymousMessage, ReadJson(response).GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Run_PostJsonName_WinsOverQuery()
+    {
+        var response = await CreateFunction().Run(JsonPost("""{"name":"Grace"}""", query: "?name=Ada"), CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Hello Grace! Welcome to serverless.", ReadJson(response).GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Run_PostWithCharsetContentType_Returns200()
+    {
+        var response = await CreateFunction().Run(JsonPost("""{"name":"Grace"}""", "application/json; charset=utf-8"), CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Run_PostInvalidJson_Returns400InvalidJson()
+    {
+        var response = await CreateFunction().Run(JsonPost("{\"name\":"), CancellationToken.None);
+
+        AssertError(response, HttpStatusCode.BadRequest, "invalid_json");
+    }
+
+    [Fact]
+    public async Task Run_PostInvalidUtf8InsideName_Returns400NotServerError()
+    {
+        byte[] body = [.. "{\"name\":\"A"u8, 0xC3, 0x28, .. "\"}"u8];
+
+        var response = await CreateFunction().Run(Request(body: new MemoryStream(body), contentType: "application/json"), CancellationToken.None);
+
+        AssertError(response, HttpStatusCode.BadRequest, "invalid_json");
+    }
+
+    [Fact]
+    public async Task Run_NameTooLong_Returns400InvalidName()
+    {
+        var response = await CreateFunction().Run(Request("?name=" + new string('a', 101)), CancellationToken.None);
+
+        AssertError(response, HttpStatusCode.BadRequest, "invalid_name");
+    }
+
+    [Fact]
+    public async Task Run_PostPlainText_Returns415()
+    {
+        var response = await CreateFunction().Run(JsonPost("Ada", "text/plain"), CancellationToken.None);
+
+        AssertError(response, HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+    }
+
+    [Fact]
+    public async Task Run_PostOneMebibyte_Returns413WithoutReadingItAll()
+    {
+        var body = new MemoryStream(new byte[1024 * 1024]);
+
+        var response = await CreateFunction().Run(Request(body: body, contentType: "application/json"), CancellationToken.None);
+
+        AssertError(response, HttpStatusCode.RequestEntityTooLarge, "body_too_large");
+        Assert.True(body.Position <= GreetingService.MaxBodyBytes + 1, $"The function read {body.Position} bytes of the body.");
+    }
+
+    [Fact]
+    public async Task Run_BodyArrivingInSmallChunks_IsReadWhole()
+    {
+        var json = """{"name":"Grace"}""" + new string(' ', 5000);
+        var body = new ChunkedStream(Encoding.UTF8.GetBytes(json), chunkSize: 7);
+
+        var response = await CreateFunction().Run(Request(body: body, contentType: "application/json"), CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Hello Grace! Welcome to serverless.", ReadJson(response).GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Run_Rejected_Logs4000WithoutTheName()
+    {
+        await CreateFunction().Run(Request("?name=Ada%07Lovelace"), CancellationToken.None);
+
+        var record = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal(4000, record.Id.Id);
+        Assert.Equal("400", record.GetStructuredStateValue("StatusCode"));
+        Assert.DoesNotContain("Lovelace", record.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,118 @@
+using FunctionsApp.Dispatch;
+using FunctionsApp.Notifications;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+using Moq;
+
+namespace FunctionsApp.Tests.Unit.Notifications;
+
+public sealed class SendNotificationHandlerTests
+{
+    private const string SecretText = "Your test results are in, Ada";
+
+    private static readonly DateTimeOffset Now = new(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
+    private static readonly WorkItemContext Context = new("msg-31", 2);
+
+    private readonly Mock<INotificationSender> sender = new();
+    private readonly FakeTimeProvider time = new(Now);
+    private readonly FakeLogger<SendNotificationHandler> logger = new();
+    private readonly List<Notification> sent = [];
+    private readonly SendNotificationHandler handler;
+
+    public SendNotificationHandlerTests()
+    {
+        sender.Setup(s => s.SendAsync(It.IsAny<Notification>(), It.IsAny<CancellationToken>()))
+            .Callback<Notification, CancellationToken>((n, _) => sent.Add(n))
+            .Returns(Task.CompletedTask);
+        handler = new SendNotificationHandler(sender.Object, time, logger);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("  \t")]
+    public async Task HandleAsync_MessageAbsentOrBlank_SendsDefaultMessage(string? message)
+    {
+        await handler.HandleAsync(new SendNotificationCommand("u1", message, null), Context, CancellationToken.None);
+
+        Assert.Equal("You have a new update", Assert.Single(sent).Message);
+    }
+
+    [Fact]
+    public async Task HandleAsync_WithMessage_SendsItToTheUser()
+    {
+        await handler.HandleAsync(new SendNotificationCommand("u1", "Build finished", null), Context, CancellationToken.None);
+
+        var notification = Assert.Single(sent);
+        Assert.Equal("u1", notification.UserId);
+        Assert.Equal("Build finished", notification.Message);
+    }
+
+    [Fact]
+    public async Task HandleAsync_WithIdempotencyKey_UsesIt()
+    {
+        await handler.HandleAsync(new SendNotificationCommand("u1", null, "order-991"), Context, CancellationToken.None);
+
+        Assert.Equal("order-991", Assert.Single(sent).IdempotencyKey);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    public async Task HandleAsync_WithoutIdempotencyKey_UsesQueueMessageId(string? key)
+    {
+        await handler.HandleAsync(new SendNotificationCommand("u1", null, key), Context, CancellationToken.None);
+
+        Assert.Equal("msg-31", Assert.Single(sent).IdempotencyKey);
+    }
+
+    [Fact]
+    public async Task HandleAsync_Always_StampsCreatedAtFromClock()
+    {
+        time.Advance(TimeSpan.FromSeconds(90));
+
+        await handler.HandleAsync(new SendNotificationCommand("u1", null, null), Context, CancellationToken.None);
+
+        Assert.Equal(Now.AddSeconds(90), Assert.Single(sent).CreatedAt);
+    }
+
+    [Fact]
+    public async Task HandleAsync_Sent_PassesCancellationTokenAndLogs3000WithKey()
+    {
+        using var cancellation = new CancellationTokenSource();
+
+        await handler.HandleAsync(new SendNotificationCommand("u1", null, "k-1"), Context, cancellation.Token);
+
+        sender.Verify(s => s.SendAsync(It.IsAny<Notification>(), cancellation.Token), Times.Once);
+        var record = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal(3000, record.Id.Id);
+        Assert.Equal("k-1", record.GetStructuredStateValue("IdempotencyKey"));
+    }
+
+    [Fact]
+    public async Task HandleAsync_SenderThrows_PropagatesSameException()
+    {
+        var failure = new IOException("outbox unavailable");
+        sender.Setup(s => s.SendAsync(It.IsAny<Notification>(), It.IsAny<CancellationToken>())).ThrowsAsync(failure);
+
+        var thrown = await Assert.ThrowsAsync<IOException>(() =>
+            handler.HandleAsync(new SendNotificationCommand("u1", "hi", null), Context, CancellationToken.None));
+
+        Assert.Same(failure, thrown);
+        Assert.DoesNotContain(logger.Collector.GetSnapshot(), r => r.Id.Id == 3000);
+    }
+
+    [Fact]
+    public async Task HandleAsync_WithText_NeverLogsTheText()
+    {
+        await handler.HandleAsync(new SendNotificationCommand("u1", SecretText, null), Context, CancellationToken.None);
+
+        var records = logger.Collector.GetSnapshot();
+        Assert.NotEmpty(records);
+        Assert.All(records, r =>
+        {
+            Assert.DoesNotContain(SecretText, r.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(r.StructuredState ?? [], pair => pair.Value == SecretText);
+        });
+    }
+}

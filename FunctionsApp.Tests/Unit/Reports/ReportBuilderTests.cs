@@ -1,0 +1,64 @@
+using System.Text.Json;
+using FunctionsApp.Dispatch;
+using FunctionsApp.Reports;
+using Microsoft.Extensions.Time.Testing;
+
+namespace FunctionsApp.Tests.Unit.Reports;
+
+public sealed class ReportBuilderTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 26, 14, 15, 16, TimeSpan.Zero);
+
+    private readonly FakeTimeProvider time = new(Now);
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void Build_NoTitle_UsesReportAndId(string? title)
+    {
+        var report = new ReportBuilder(time).Build(new GenerateReportCommand("q3-sales", title, null), new WorkItemContext("m", 1));
+
+        Assert.Equal("Report q3-sales", report.Title);
+    }
+
+    [Fact]
+    public void Build_WithTitle_KeepsTitle()
+    {
+        var report = new ReportBuilder(time).Build(new GenerateReportCommand("r1", "Quarterly sales", null), new WorkItemContext("m", 1));
+
+        Assert.Equal("Quarterly sales", report.Title);
+    }
+
+    [Fact]
+    public void Build_Always_StampsClockTimeAndSourceMessage()
+    {
+        time.Advance(TimeSpan.FromHours(2));
+
+        var report = new ReportBuilder(time).Build(new GenerateReportCommand("r1", null, null), new WorkItemContext("msg-77", 3));
+
+        Assert.Equal("r1", report.ReportId);
+        Assert.Equal(Now.AddHours(2), report.GeneratedAt);
+        Assert.Equal("msg-77", report.SourceMessageId);
+    }
+
+    [Fact]
+    public void Build_WithParameters_KeepsThem()
+    {
+        using var document = JsonDocument.Parse("""{"region":"emea","depth":3}""");
+
+        var report = new ReportBuilder(time).Build(new GenerateReportCommand("r1", null, document.RootElement), new WorkItemContext("m", 1));
+
+        Assert.NotNull(report.Parameters);
+        Assert.Equal("emea", report.Parameters.Value.GetProperty("region").GetString());
+        Assert.Equal(3, report.Parameters.Value.GetProperty("depth").GetInt32());
+    }
+
+    [Fact]
+    public void Build_WithoutParameters_HasNone()
+    {
+        var report = new ReportBuilder(time).Build(new GenerateReportCommand("r1", null, null), new WorkItemContext("m", 1));
+
+        Assert.Null(report.Parameters);
+    }
+}
