@@ -1,3 +1,4 @@
+using Azure.Core;
 using Azure.Storage.Queues;
 using FunctionsApp.Dispatch;
 using FunctionsApp.Greeting;
@@ -57,6 +58,17 @@ public static class AppServices
 
         services.AddAzureClients(clients =>
         {
+            // Short in-process retries: a storage hiccup is retried within the attempt, an outage
+            // is left to the queue's own retries (visibilityTimeout, maxDequeueCount). The SDK's
+            // storage default (4 s doubling) would hold a message for half a minute per attempt.
+            clients.ConfigureDefaults(options =>
+            {
+                options.Retry.Mode = RetryMode.Exponential;
+                options.Retry.MaxRetries = 3;
+                options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+                options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
+                options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+            });
             clients.AddBlobServiceClient(connection);
             // Our own queue writes (outbox, dead letters) are plain JSON text, readable in any tool.
             clients.AddQueueServiceClient(connection).ConfigureOptions(options => options.MessageEncoding = QueueMessageEncoding.None);

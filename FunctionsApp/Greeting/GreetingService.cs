@@ -69,6 +69,12 @@ public sealed class GreetingService(TimeProvider time)
     private static string? ReadName(ReadOnlyMemory<byte> body, out GreetingResult? error)
     {
         error = null;
+        // Editors on Windows save files with a byte order mark; it is not JSON, but not an error either.
+        if (body.Span.StartsWith("\uFEFF"u8))
+        {
+            body = body[3..];
+        }
+
         // The JSON reader checks the encoding of the structure but not of string contents, whose
         // invalid UTF-8 would only surface as an InvalidOperationException (a 500) from GetString.
         if (!Utf8.IsValid(body.Span))

@@ -130,6 +130,18 @@ public sealed class AppServicesTests
     }
 
     [Fact]
+    public void AddFunctionsApp_MaxDequeueCount_IsTheOneInTheRepositoriesHostJson()
+    {
+        // host.json is the one place the retry count is set: the app must read the same number
+        // the Functions host applies.
+        using var hostJson = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Infrastructure.RepositoryPaths.Root, "host.json")));
+        var configured = hostJson.RootElement.GetProperty("extensions").GetProperty("queues").GetProperty("maxDequeueCount").GetInt32();
+        using var provider = Provider();
+
+        Assert.Equal(configured, provider.GetRequiredService<IOptions<DispatchOptions>>().Value.MaxDequeueCount);
+    }
+
+    [Fact]
     public void AddFunctionsApp_ExplicitDeadLetterQueueName_Wins()
     {
         using var provider = Provider(("WorkItemsQueueName", "jobs"), ("Dispatch:DeadLetterQueueName", "parked-jobs"));

@@ -224,6 +224,39 @@ public sealed class WorkItemDispatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task DispatchAsync_HandlerThrowsOnLastAttempt_ParksBodyWithExceptionAsReason()
+    {
+        const string body = """{"action":"generate_report","report_id":"r1"}""";
+        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new IOException("disk on fire"));
+
+        await Dispatch(body, "msg-last", dequeueCount: new DispatchOptions().MaxDequeueCount);
+
+        var envelope = Assert.Single(envelopes);
+        Assert.Equal(FailureReasons.RetriesExhausted, envelope.Reason);
+        Assert.Equal(body, envelope.OriginalBody);
+        Assert.Equal("generate_report", envelope.Action);
+        Assert.Equal(5, envelope.DequeueCount);
+        Assert.Contains("attempt 5 of 5", envelope.Description, StringComparison.Ordinal);
+        Assert.Contains("System.IO.IOException: disk on fire", envelope.Description, StringComparison.Ordinal);
+        var error = Assert.Single(Logs, r => r.Id.Id == 1003);
+        Assert.IsType<IOException>(error.Exception);
+        Assert.DoesNotContain(Logs, r => r.Id.Id == 1002);
+    }
+
+    [Fact]
+    public async Task DispatchAsync_CancelledOnLastAttempt_PropagatesAndParksNothing()
+    {
+        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new OperationCanceledException());
+
+        await Assert.ThrowsAsync<OperationCanceledException>(
+            () => Dispatch("""{"action":"generate_report","report_id":"r1"}""", dequeueCount: 5));
+
+        Assert.Empty(envelopes);
+    }
+
+    [Fact]
     public async Task DispatchAsync_DeadLetter_PassesCancellationTokenToSink()
     {
         using var cancellation = new CancellationTokenSource();

@@ -188,6 +188,14 @@ public sealed class GreetingServiceTests
     }
 
     [Fact]
+    public void Greet_BodyWithUtf8ByteOrderMark_Greets()
+    {
+        byte[] body = [0xEF, 0xBB, 0xBF, .. "{\"name\":\"Ada\"}"u8];
+
+        AssertGreets(GreetBytes(body), "Hello Ada! Welcome to serverless.");
+    }
+
+    [Fact]
     public void Greet_InvalidUtf8InsideNameString_Fails400()
     {
         byte[] body = [.. "{\"name\":\"A"u8, 0xC3, 0x28, .. "\"}"u8];
