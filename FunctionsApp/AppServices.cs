@@ -3,6 +3,7 @@ using Azure.Storage.Queues;
 using FunctionsApp.Dispatch;
 using FunctionsApp.Greeting;
 using FunctionsApp.Notifications;
+using FunctionsApp.Replay;
 using FunctionsApp.Reports;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
@@ -82,6 +83,7 @@ public static class AppServices
         services.AddSingleton<IReportStore, BlobReportStore>();
         services.AddSingleton<INotificationSender, QueueNotificationSender>();
         services.AddSingleton<GreetingService>();
+        services.AddSingleton<IDeadLetterReplayer, QueueDeadLetterReplayer>();
 
         // One line per action; the dispatcher needs no change for a new one.
         services.AddWorkAction<GenerateReportCommand, GenerateReportHandler>();

@@ -46,6 +46,7 @@ public sealed class InProcessApp : IAsyncDisposable
         services.AddFunctionsApp(configuration);
         provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
+        WorkQueue = azurite.Queues.GetQueueClient(WorkQueueName);
         DeadLetters = azurite.Queues.GetQueueClient(DeadLetterQueueName);
         Outbox = azurite.Queues.GetQueueClient(OutboxQueueName);
         Reports = azurite.Blobs.GetBlobContainerClient(ContainerName);
@@ -60,6 +61,8 @@ public sealed class InProcessApp : IAsyncDisposable
     public string ContainerName { get; }
 
     public FakeTimeProvider Clock { get; }
+
+    public QueueClient WorkQueue { get; }
 
     public QueueClient DeadLetters { get; }
 
@@ -77,8 +80,13 @@ public sealed class InProcessApp : IAsyncDisposable
         await function.Run(message, CancellationToken.None);
     }
 
+    /// <summary>A service of the app's container, e.g. the dead-letter replayer.</summary>
+    public T GetRequiredService<T>()
+        where T : notnull => provider.GetRequiredService<T>();
+
     public async ValueTask DisposeAsync()
     {
+        await WorkQueue.DeleteIfExistsAsync();
         await DeadLetters.DeleteIfExistsAsync();
         await Outbox.DeleteIfExistsAsync();
         await Reports.DeleteIfExistsAsync();

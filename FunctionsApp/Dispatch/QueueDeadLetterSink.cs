@@ -11,5 +11,5 @@ public sealed class QueueDeadLetterSink(QueueServiceClient queues, IOptions<Disp
     private readonly QueueClient queue = queues.GetQueueClient(options.Value.DeadLetterQueueName);
 
     public Task SendAsync(DeadLetterEnvelope envelope, CancellationToken cancellationToken) =>
-        queue.SendCreatingQueueAsync(JsonSerializer.Serialize(envelope, AppJsonContext.Default.DeadLetterEnvelope), cancellationToken);
+        queue.SendCreatingQueueAsync(JsonSerializer.Serialize(envelope, AppJsonContext.Readable.DeadLetterEnvelope), cancellationToken);
 }

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using FunctionsApp.Greeting;
+using FunctionsApp.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Extensions.Logging;
@@ -22,21 +22,13 @@ public sealed class HelloFunction(GreetingService greetings, ILogger<HelloFuncti
         var contentType = request.Headers.TryGetValues("Content-Type", out var values) ? values.FirstOrDefault() : null;
         var result = greetings.Greet(new GreetingRequest(body, contentType, request.Query["name"]));
 
-        var response = request.CreateResponse(result.Status);
-        response.Headers.Add("Content-Type", "application/json; charset=utf-8");
-        byte[] json;
         if (result.Error is { } error)
         {
             GreetingLog.GreetingRejected(logger, (int)result.Status, error.Error);
-            json = JsonSerializer.SerializeToUtf8Bytes(error, AppJsonContext.Default.ErrorReply);
-        }
-        else
-        {
-            json = JsonSerializer.SerializeToUtf8Bytes(result.Reply!, AppJsonContext.Default.GreetingReply);
+            return await request.RespondAsync(result.Status, error, AppJsonContext.Readable.ErrorReply, cancellationToken).ConfigureAwait(false);
         }
 
-        await response.Body.WriteAsync(json, cancellationToken).ConfigureAwait(false);
-        return response;
+        return await request.RespondAsync(result.Status, result.Reply!, AppJsonContext.Readable.GreetingReply, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads no more than <paramref name="limit"/> bytes, so an oversized body costs little.</summary>

@@ -1,5 +1,7 @@
 using System.Net;
 
+using FunctionsApp.Http;
+
 namespace FunctionsApp.Greeting;
 
 /// <summary>The greeting's answer: a status and exactly one of a reply or an error.</summary>

@@ -14,5 +14,5 @@ public sealed class QueueNotificationSender(QueueServiceClient queues, IOptions<
     private readonly QueueClient outbox = queues.GetQueueClient(options.Value.OutboxQueueName);
 
     public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>
-        outbox.SendCreatingQueueAsync(JsonSerializer.Serialize(notification, AppJsonContext.Default.Notification), cancellationToken);
+        outbox.SendCreatingQueueAsync(JsonSerializer.Serialize(notification, AppJsonContext.Readable.Notification), cancellationToken);
 }

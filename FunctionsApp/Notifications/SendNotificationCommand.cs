@@ -14,7 +14,7 @@ public sealed record SendNotificationCommand(string? UserId, string? Message, st
 
     public static string Action => "send_notification";
 
-    public static JsonTypeInfo<SendNotificationCommand> JsonTypeInfo => AppJsonContext.Default.SendNotificationCommand;
+    public static JsonTypeInfo<SendNotificationCommand> JsonTypeInfo => AppJsonContext.Readable.SendNotificationCommand;
 
     public void Validate()
     {

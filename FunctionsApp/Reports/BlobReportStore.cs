@@ -32,7 +32,7 @@ public sealed class BlobReportStore(BlobServiceClient blobs, IOptions<ReportsOpt
             // so the report keeps the time and message id of its first generation.
             Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
         };
-        var content = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(report, AppJsonContext.Default.ReportDocument));
+        var content = BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(report, AppJsonContext.Readable.ReportDocument));
         try
         {
             try

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using System.Web;
 using FunctionsApp.Functions;
 using FunctionsApp.Greeting;
 using Microsoft.Azure.Functions.Worker;
@@ -23,24 +22,8 @@ public sealed class HelloFunctionTests
 
     private HelloFunction CreateFunction() => new(new GreetingService(time), logger);
 
-    private HttpRequestData Request(string query = "", Stream? body = null, string? contentType = null)
-    {
-        var url = new Uri("http://localhost:7071/api/hello" + query);
-        var headers = new HttpHeadersCollection();
-        if (contentType is not null)
-        {
-            headers.Add("Content-Type", contentType);
-        }
-
-        var request = new Mock<HttpRequestData>(context);
-        request.Setup(r => r.Url).Returns(url);
-        request.Setup(r => r.Query).Returns(HttpUtility.ParseQueryString(url.Query));
-        request.Setup(r => r.Headers).Returns(headers);
-        request.Setup(r => r.Body).Returns(body ?? new MemoryStream());
-        request.Setup(r => r.Method).Returns(body is null ? "GET" : "POST");
-        request.Setup(r => r.CreateResponse()).Returns(() => new TestHttpResponseData(context));
-        return request.Object;
-    }
+    private HttpRequestData Request(string query = "", Stream? body = null, string? contentType = null) =>
+        TestHttpRequest.Create(context, body is null ? "GET" : "POST", "http://localhost:7071/api/hello" + query, body, contentType);
 
     private HttpRequestData JsonPost(string json, string? contentType = "application/json", string query = "") =>
         Request(query, new MemoryStream(Encoding.UTF8.GetBytes(json)), contentType);

@@ -1,0 +1,107 @@
+using FunctionsApp.Replay;
+using FunctionsApp.Tests.Infrastructure;
+
+namespace FunctionsApp.Tests.Integration;
+
+/// <summary>Moving dead-lettered messages back to the work queue, against Azurite.</summary>
+public sealed class ReplayIntegrationTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
+{
+    private const string UnknownA = """{"action":"launch_rocket","n":1}""";
+    private const string UnknownB = """{"action":"launch_rocket","n":2}""";
+    private const string MissingField = """{"action":"generate_report"}""";
+    private InProcessApp app = null!;
+
+    public async Task InitializeAsync()
+    {
+        app = new InProcessApp(azurite);
+        await app.WorkQueue.CreateIfNotExistsAsync();
+        foreach (var body in new[] { UnknownA, MissingField, UnknownB })
+        {
+            await app.ProcessAsync(body);
+        }
+    }
+
+    public Task DisposeAsync() => app.DisposeAsync().AsTask();
+
+    private IDeadLetterReplayer Replayer => app.GetRequiredService<IDeadLetterReplayer>();
+
+    private static async Task<List<string>> DrainAsync(Azure.Storage.Queues.QueueClient queue)
+    {
+        var texts = new List<string>();
+        foreach (var message in (await queue.ReceiveMessagesAsync(maxMessages: 32)).Value)
+        {
+            texts.Add(message.MessageText);
+            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+        }
+
+        return texts;
+    }
+
+    [Fact]
+    public async Task ReplayAsync_FilteredByReason_MovesOnlyThoseBodiesAndKeepsTheRestVisible()
+    {
+        var report = await Replayer.ReplayAsync("unknown_action", 100, CancellationToken.None);
+
+        Assert.Equal(2, report.Moved);
+        Assert.Equal(1, report.Kept);
+        Assert.Equal(2, report.MovedByReason["unknown_action"]);
+        Assert.Equal(new[] { UnknownA, UnknownB }.Order(), (await DrainAsync(app.WorkQueue)).Order());
+        // The kept message is visible again at once, not after the replay's hold.
+        var left = await DrainAsync(app.DeadLetters);
+        using var envelope = System.Text.Json.JsonDocument.Parse(Assert.Single(left));
+        Assert.Equal(MissingField, envelope.RootElement.GetProperty("original_body").GetString());
+    }
+
+    [Fact]
+    public async Task ReplayAsync_All_MovesEveryMessageAndEmptiesTheDeadLetterQueue()
+    {
+        var report = await Replayer.ReplayAsync(null, 100, CancellationToken.None);
+
+        Assert.Equal(3, report.Moved);
+        Assert.Equal(0, report.Kept);
+        Assert.Equal(3, (await DrainAsync(app.WorkQueue)).Count);
+        Assert.Null(await app.DeadLetters.PeekOrNullAsync());
+    }
+
+    [Fact]
+    public async Task ReplayAsync_Max_LimitsHowManyMove()
+    {
+        var report = await Replayer.ReplayAsync(null, 1, CancellationToken.None);
+
+        Assert.Equal(1, report.Moved);
+        Assert.Single(await DrainAsync(app.WorkQueue));
+        Assert.Equal(2, (await DrainAsync(app.DeadLetters)).Count);
+    }
+
+    [Fact]
+    public async Task ReplayAsync_BareBodyWithoutEnvelope_IsMovedAsItIs()
+    {
+        await DrainAsync(app.DeadLetters);
+        const string bare = "eyJhY3Rpb24iOiJnZW5lcmF0ZV9yZXBvcnQiLCJyZXBvcnRfaWQiOiJyLWJhcmUifQ==";
+        await app.DeadLetters.SendMessageAsync(bare);
+
+        var report = await Replayer.ReplayAsync(QueueDeadLetterReplayer.BareBodyReason, 100, CancellationToken.None);
+
+        Assert.Equal(1, report.Moved);
+        Assert.Equal(bare, Assert.Single(await DrainAsync(app.WorkQueue)));
+    }
+
+    [Fact]
+    public async Task ReplayedMessage_ThatNowSucceeds_IsProcessedOnce()
+    {
+        // A report parked for a reason that has since been fixed: here, an envelope as the app
+        // writes it after a storage outage on the last attempt.
+        await DrainAsync(app.DeadLetters);
+        await app.DeadLetters.SendMessageAsync(
+            """{"reason":"retries_exhausted","description":"outage","message_id":"m1","dequeue_count":5,"failed_at":"2026-11-26T12:00:00+00:00","action":"generate_report","original_body":"{\"action\":\"generate_report\",\"report_id\":\"r-replayed\"}"}""");
+
+        await Replayer.ReplayAsync("retries_exhausted", 100, CancellationToken.None);
+        foreach (var body in await DrainAsync(app.WorkQueue))
+        {
+            await app.ProcessAsync(body);
+        }
+
+        Assert.True((await app.Reports.GetBlobClient("r-replayed.json").ExistsAsync()).Value);
+        Assert.Null(await app.DeadLetters.PeekOrNullAsync());
+    }
+}

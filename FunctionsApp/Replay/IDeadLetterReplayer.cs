@@ -1,0 +1,12 @@
+namespace FunctionsApp.Replay;
+
+/// <summary>Sends parked messages back to the work queue, for example after a fix was deployed.</summary>
+public interface IDeadLetterReplayer
+{
+    /// <summary>
+    /// Moves up to <paramref name="maxMessages"/> dead-lettered messages whose reason is
+    /// <paramref name="reason"/> (all when null) back to the work queue, each with its original
+    /// body; leaves the others where they are.
+    /// </summary>
+    Task<ReplayReport> ReplayAsync(string? reason, int maxMessages, CancellationToken cancellationToken);
+}
