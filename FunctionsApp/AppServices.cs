@@ -82,6 +82,7 @@ public static class AppServices
         services.AddSingleton<IReportBuilder, ReportBuilder>();
         services.AddSingleton<IReportStore, BlobReportStore>();
         services.AddSingleton<INotificationSender, QueueNotificationSender>();
+        services.AddSingleton<ISentNotificationLog, BlobSentNotificationLog>();
         services.AddSingleton<GreetingService>();
         services.AddSingleton<IDeadLetterReplayer, QueueDeadLetterReplayer>();
 

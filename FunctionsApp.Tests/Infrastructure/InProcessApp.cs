@@ -26,6 +26,7 @@ public sealed class InProcessApp : IAsyncDisposable
         DeadLetterQueueName = WorkQueueName + "-poison";
         OutboxQueueName = StorageNamesForTests.Unique("outbox");
         ContainerName = StorageNamesForTests.Unique("reports");
+        SentKeysContainerName = StorageNamesForTests.Unique("sent-keys");
         Clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
 
         var configuration = new ConfigurationBuilder()
@@ -37,6 +38,7 @@ public sealed class InProcessApp : IAsyncDisposable
                 [AppServices.WorkItemsQueueSetting] = WorkQueueName,
                 ["Notifications:OutboxQueueName"] = OutboxQueueName,
                 ["Reports:ContainerName"] = ContainerName,
+                ["Notifications:SentKeysContainerName"] = SentKeysContainerName,
             })
             .Build();
         var services = new ServiceCollection()
@@ -50,6 +52,7 @@ public sealed class InProcessApp : IAsyncDisposable
         DeadLetters = azurite.Queues.GetQueueClient(DeadLetterQueueName);
         Outbox = azurite.Queues.GetQueueClient(OutboxQueueName);
         Reports = azurite.Blobs.GetBlobContainerClient(ContainerName);
+        SentKeys = azurite.Blobs.GetBlobContainerClient(SentKeysContainerName);
     }
 
     public string WorkQueueName { get; }
@@ -60,6 +63,8 @@ public sealed class InProcessApp : IAsyncDisposable
 
     public string ContainerName { get; }
 
+    public string SentKeysContainerName { get; }
+
     public FakeTimeProvider Clock { get; }
 
     public QueueClient WorkQueue { get; }
@@ -69,6 +74,8 @@ public sealed class InProcessApp : IAsyncDisposable
     public QueueClient Outbox { get; }
 
     public BlobContainerClient Reports { get; }
+
+    public BlobContainerClient SentKeys { get; }
 
     /// <summary>Runs the queue function on a message with this text, in a DI scope of its own as the worker does.</summary>
     public async Task ProcessAsync(string messageText, string? messageId = null, long dequeueCount = 1)
@@ -90,6 +97,7 @@ public sealed class InProcessApp : IAsyncDisposable
         await DeadLetters.DeleteIfExistsAsync();
         await Outbox.DeleteIfExistsAsync();
         await Reports.DeleteIfExistsAsync();
+        await SentKeys.DeleteIfExistsAsync();
         await provider.DisposeAsync();
     }
 }

@@ -83,6 +83,22 @@ public sealed class DispatchIntegrationTests(AzuriteFixture azurite) : IClassFix
         Assert.Equal("queue-id-8", notifications[1].GetProperty("idempotency_key").GetString());
     }
 
+    [Fact]
+    public async Task SendNotification_RedeliveredOrReenqueuedWithSameKey_ReachesOutboxOnce()
+    {
+        const string withKey = """{"action":"send_notification","user_id":"u-1","idempotency_key":"deploy-7"}""";
+        const string withoutKey = """{"action":"send_notification","user_id":"u-2"}""";
+        await app.ProcessAsync(withKey, messageId: "a");
+        await app.ProcessAsync(withKey, messageId: "b");
+        await app.ProcessAsync(withoutKey, messageId: "c", dequeueCount: 1);
+        await app.ProcessAsync(withoutKey, messageId: "c", dequeueCount: 2);
+
+        var keys = (await app.Outbox.ReceiveMessagesAsync(maxMessages: 10)).Value
+            .Select(m => JsonDocument.Parse(m.MessageText).RootElement.GetProperty("idempotency_key").GetString())
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(["c", "deploy-7"], keys);
+    }
+
     [Theory]
     [InlineData("not json at all", "invalid_json")]
     [InlineData("""{"action":"launch_rocket"}""", "unknown_action")]

@@ -8,4 +8,8 @@ internal static partial class NotificationsLog
     [LoggerMessage(EventId = 3000, EventName = "NotificationSent", Level = LogLevel.Information,
         Message = "Handed notification {IdempotencyKey} to the sender")]
     public static partial void NotificationSent(ILogger logger, string idempotencyKey);
+
+    [LoggerMessage(EventId = 3001, EventName = "NotificationDuplicateSuppressed", Level = LogLevel.Information,
+        Message = "Notification {IdempotencyKey} was sent before; this delivery sends nothing")]
+    public static partial void DuplicateSuppressed(ILogger logger, string idempotencyKey);
 }

@@ -12,4 +12,10 @@ public sealed class NotificationsOptions
     [RegularExpression(StorageNames.QueueOrContainerPattern,
         ErrorMessage = "The setting Notifications:OutboxQueueName must be a valid queue name: 3-63 lowercase letters, digits and single hyphens.")]
     public string OutboxQueueName { get; set; } = "notifications";
+
+    /// <summary>Where the keys of sent notifications are remembered, to suppress duplicates.</summary>
+    [Required(ErrorMessage = "The setting Notifications:SentKeysContainerName is required.")]
+    [RegularExpression(StorageNames.QueueOrContainerPattern,
+        ErrorMessage = "The setting Notifications:SentKeysContainerName must be a valid container name: 3-63 lowercase letters, digits and single hyphens.")]
+    public string SentKeysContainerName { get; set; } = "notification-keys";
 }

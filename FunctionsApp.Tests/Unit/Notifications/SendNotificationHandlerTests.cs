@@ -14,6 +14,8 @@ public sealed class SendNotificationHandlerTests
     private static readonly WorkItemContext Context = new("msg-31", 2);
 
     private readonly Mock<INotificationSender> sender = new();
+    private readonly Mock<ISentNotificationLog> sentLog = new();
+    private readonly List<string> calls = [];
     private readonly FakeTimeProvider time = new(Now);
     private readonly FakeLogger<SendNotificationHandler> logger = new();
     private readonly List<Notification> sent = [];
@@ -22,9 +24,17 @@ public sealed class SendNotificationHandlerTests
     public SendNotificationHandlerTests()
     {
         sender.Setup(s => s.SendAsync(It.IsAny<Notification>(), It.IsAny<CancellationToken>()))
-            .Callback<Notification, CancellationToken>((n, _) => sent.Add(n))
+            .Callback<Notification, CancellationToken>((n, _) =>
+            {
+                sent.Add(n);
+                calls.Add("send " + n.IdempotencyKey);
+            })
             .Returns(Task.CompletedTask);
-        handler = new SendNotificationHandler(sender.Object, time, logger);
+        sentLog.Setup(l => l.ContainsAsync(It.IsAny<string>(), It.IsAny<CancellationToken>())).ReturnsAsync(false);
+        sentLog.Setup(l => l.AddAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
+            .Callback<string, CancellationToken>((key, _) => calls.Add("record " + key))
+            .Returns(Task.CompletedTask);
+        handler = new SendNotificationHandler(sender.Object, sentLog.Object, time, logger);
     }
 
     [Theory]
@@ -114,5 +124,40 @@ public sealed class SendNotificationHandlerTests
             Assert.DoesNotContain(SecretText, r.Message, StringComparison.Ordinal);
             Assert.DoesNotContain(r.StructuredState ?? [], pair => pair.Value == SecretText);
         });
+    }
+
+    [Fact]
+    public async Task HandleAsync_NewKey_SendsThenRecordsTheKey()
+    {
+        await handler.HandleAsync(new SendNotificationCommand("u1", null, "key-1"), Context, CancellationToken.None);
+
+        Assert.Equal(["send key-1", "record key-1"], calls);
+    }
+
+    [Fact]
+    public async Task HandleAsync_KeySentBefore_SendsNothingAndLogsSuppression()
+    {
+        sentLog.Setup(l => l.ContainsAsync("key-1", It.IsAny<CancellationToken>())).ReturnsAsync(true);
+
+        await handler.HandleAsync(new SendNotificationCommand("u1", SecretText, "key-1"), Context, CancellationToken.None);
+
+        Assert.Empty(sent);
+        sentLog.Verify(l => l.AddAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Never);
+        var suppressed = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 3001);
+        Assert.Contains("key-1", suppressed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(SecretText, suppressed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HandleAsync_RecordingFailsAfterSending_PropagatesSoTheMessageIsRetried()
+    {
+        var failure = new IOException("blob down");
+        sentLog.Setup(l => l.AddAsync(It.IsAny<string>(), It.IsAny<CancellationToken>())).ThrowsAsync(failure);
+
+        var thrown = await Assert.ThrowsAsync<IOException>(
+            () => handler.HandleAsync(new SendNotificationCommand("u1", null, "key-1"), Context, CancellationToken.None));
+
+        Assert.Same(failure, thrown);
+        Assert.Single(sent);
     }
 }
