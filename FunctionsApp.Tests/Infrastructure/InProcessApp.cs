@@ -27,6 +27,7 @@ public sealed class InProcessApp : IAsyncDisposable
         OutboxQueueName = StorageNamesForTests.Unique("outbox");
         ContainerName = StorageNamesForTests.Unique("reports");
         SentKeysContainerName = StorageNamesForTests.Unique("sent-keys");
+        DeadLetterContainerName = StorageNamesForTests.Unique("dead-letters");
         Clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
 
         var configuration = new ConfigurationBuilder()
@@ -39,6 +40,7 @@ public sealed class InProcessApp : IAsyncDisposable
                 ["Notifications:OutboxQueueName"] = OutboxQueueName,
                 ["Reports:ContainerName"] = ContainerName,
                 ["Notifications:SentKeysContainerName"] = SentKeysContainerName,
+                ["Dispatch:DeadLetterContainerName"] = DeadLetterContainerName,
             })
             .Build();
         var services = new ServiceCollection()
@@ -53,6 +55,7 @@ public sealed class InProcessApp : IAsyncDisposable
         Outbox = azurite.Queues.GetQueueClient(OutboxQueueName);
         Reports = azurite.Blobs.GetBlobContainerClient(ContainerName);
         SentKeys = azurite.Blobs.GetBlobContainerClient(SentKeysContainerName);
+        DeadLetterBodies = azurite.Blobs.GetBlobContainerClient(DeadLetterContainerName);
     }
 
     public string WorkQueueName { get; }
@@ -65,6 +68,8 @@ public sealed class InProcessApp : IAsyncDisposable
 
     public string SentKeysContainerName { get; }
 
+    public string DeadLetterContainerName { get; }
+
     public FakeTimeProvider Clock { get; }
 
     public QueueClient WorkQueue { get; }
@@ -76,6 +81,8 @@ public sealed class InProcessApp : IAsyncDisposable
     public BlobContainerClient Reports { get; }
 
     public BlobContainerClient SentKeys { get; }
+
+    public BlobContainerClient DeadLetterBodies { get; }
 
     /// <summary>Runs the queue function on a message with this text, in a DI scope of its own as the worker does.</summary>
     public async Task ProcessAsync(string messageText, string? messageId = null, long dequeueCount = 1)
@@ -98,6 +105,7 @@ public sealed class InProcessApp : IAsyncDisposable
         await Outbox.DeleteIfExistsAsync();
         await Reports.DeleteIfExistsAsync();
         await SentKeys.DeleteIfExistsAsync();
+        await DeadLetterBodies.DeleteIfExistsAsync();
         await provider.DisposeAsync();
     }
 }

@@ -104,4 +104,29 @@ public sealed class ReplayIntegrationTests(AzuriteFixture azurite) : IClassFixtu
         Assert.True((await app.Reports.GetBlobClient("r-replayed.json").ExistsAsync()).Value);
         Assert.Null(await app.DeadLetters.PeekOrNullAsync());
     }
+
+    [Fact]
+    public async Task LargeBody_IsParkedInABlobNamedByItsEnvelope_AndReplayedWhole()
+    {
+        await DrainAsync(app.DeadLetters);
+        // An escaped quote (\") doubles in size once escaped again inside the envelope: 20,000 of
+        // them fit in a 64 KiB queue message, but not inside an envelope.
+        var body = "{\"action\":\"launch_rocket\",\"payload\":\"" + string.Concat(Enumerable.Repeat("\\\"", 20_000)) + "\"}";
+        Assert.InRange(body.Length, 40_000, 65_536);
+        await app.ProcessAsync(body, messageId: "big-1");
+
+        using (var envelope = System.Text.Json.JsonDocument.Parse(await app.DeadLetters.PeekOrNullAsync() ?? "null"))
+        {
+            Assert.Equal("unknown_action", envelope.RootElement.GetProperty("reason").GetString());
+            Assert.False(envelope.RootElement.TryGetProperty("original_body", out _), "a body too large to fit must not be inline");
+            var blobName = envelope.RootElement.GetProperty("original_body_blob").GetString()!;
+            Assert.Equal(body, (await app.DeadLetterBodies.GetBlobClient(blobName).DownloadContentAsync()).Value.Content.ToString());
+        }
+
+        var report = await Replayer.ReplayAsync("unknown_action", 10, CancellationToken.None);
+
+        Assert.Equal(1, report.Moved);
+        Assert.Equal(body, Assert.Single(await DrainAsync(app.WorkQueue)));
+        Assert.Empty(await app.DeadLetterBodies.GetBlobsAsync().ToListAsync());
+    }
 }

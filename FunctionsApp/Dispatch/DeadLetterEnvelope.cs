@@ -10,7 +10,11 @@ namespace FunctionsApp.Dispatch;
 /// <param name="DequeueCount">The delivery attempt on which it failed.</param>
 /// <param name="FailedAt">When it failed.</param>
 /// <param name="Action">The action, when the message got far enough to have one.</param>
-/// <param name="OriginalBody">The message text exactly as it was received.</param>
+/// <param name="OriginalBody">
+/// The message text exactly as it was received; null when it was too large to travel inside the
+/// envelope and was stored in the blob <paramref name="OriginalBodyBlob"/> instead.
+/// </param>
+/// <param name="OriginalBodyBlob">The blob in the dead-letter container that holds the body, when it is not inline.</param>
 public sealed record DeadLetterEnvelope(
     string Reason,
     string Description,
@@ -18,4 +22,5 @@ public sealed record DeadLetterEnvelope(
     long DequeueCount,
     DateTimeOffset FailedAt,
     string? Action,
-    string OriginalBody);
+    string? OriginalBody,
+    string? OriginalBodyBlob = null);

@@ -33,6 +33,12 @@ public sealed class DispatchOptions
     [Range(1, 1000, ErrorMessage = "host.json extensions:queues:maxDequeueCount must be between 1 and 1000.")]
     public int MaxDequeueCount { get; set; } = HostJson.DefaultMaxDequeueCount;
 
+    /// <summary>Where bodies too large to fit in their dead-letter envelope are kept.</summary>
+    [Required(ErrorMessage = "The setting Dispatch:DeadLetterContainerName is required.")]
+    [RegularExpression(StorageNames.QueueOrContainerPattern,
+        ErrorMessage = "The setting Dispatch:DeadLetterContainerName must be a valid container name: 3-63 lowercase letters, digits and single hyphens.")]
+    public string DeadLetterContainerName { get; set; } = "dead-letters";
+
     [Range(16, QueueMessageLimitBytes, ErrorMessage = "The setting Dispatch:MaxMessageBytes must be between 16 and 65536.")]
     public int MaxMessageBytes { get; set; } = QueueMessageLimitBytes;
 }

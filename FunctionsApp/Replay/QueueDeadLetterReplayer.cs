@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure;
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using FunctionsApp.Dispatch;
@@ -13,7 +14,7 @@ namespace FunctionsApp.Replay;
 /// after, so a crash in between leaves a duplicate (which the handlers tolerate), never a loss.
 /// </summary>
 public sealed class QueueDeadLetterReplayer(
-    QueueServiceClient queues, IOptions<DispatchOptions> options, ILogger<QueueDeadLetterReplayer> logger)
+    QueueServiceClient queues, BlobServiceClient blobs, IOptions<DispatchOptions> options, ILogger<QueueDeadLetterReplayer> logger)
     : IDeadLetterReplayer
 {
     /// <summary>The reason given to a parked message that has no envelope (a body the platform moved by itself).</summary>
@@ -24,6 +25,7 @@ public sealed class QueueDeadLetterReplayer(
 
     private readonly QueueClient deadLetters = queues.GetQueueClient(options.Value.DeadLetterQueueName);
     private readonly QueueClient work = queues.GetQueueClient(options.Value.WorkItemsQueueName);
+    private readonly BlobContainerClient bodies = blobs.GetBlobContainerClient(options.Value.DeadLetterContainerName);
 
     public async Task<ReplayReport> ReplayAsync(string? reason, int maxMessages, CancellationToken cancellationToken)
     {
@@ -59,15 +61,26 @@ public sealed class QueueDeadLetterReplayer(
 
                 foreach (var message in fresh)
                 {
-                    var (parkedReason, body) = Read(message.MessageText);
+                    var (parkedReason, body, bodyBlob) = Read(message.MessageText);
                     if ((reason is not null && reason != parkedReason) || moved >= maxMessages)
                     {
                         kept[message.MessageId] = message;
                         continue;
                     }
 
+                    var blob = bodyBlob is null ? null : bodies.GetBlobClient(bodyBlob);
+                    if (blob is not null)
+                    {
+                        body = (await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString();
+                    }
+
                     await work.SendMessageAsync(body, cancellationToken).ConfigureAwait(false);
                     await deadLetters.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+                    if (blob is not null)
+                    {
+                        await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    }
+
                     movedByReason[parkedReason] = movedByReason.GetValueOrDefault(parkedReason) + 1;
                     moved++;
                 }
@@ -94,14 +107,14 @@ public sealed class QueueDeadLetterReplayer(
         return new ReplayReport(moved, kept.Count, movedByReason);
     }
 
-    private static (string Reason, string Body) Read(string parked)
+    private static (string Reason, string? Body, string? BodyBlob) Read(string parked)
     {
         try
         {
             var envelope = JsonSerializer.Deserialize(parked, AppJsonContext.Readable.DeadLetterEnvelope);
-            if (envelope is { Reason: not null, OriginalBody: not null })
+            if (envelope is { Reason: not null } && (envelope.OriginalBody is not null || envelope.OriginalBodyBlob is not null))
             {
-                return (envelope.Reason, envelope.OriginalBody);
+                return (envelope.Reason, envelope.OriginalBody, envelope.OriginalBodyBlob);
             }
         }
         catch (JsonException)
@@ -109,6 +122,6 @@ public sealed class QueueDeadLetterReplayer(
             // Not an envelope: a bare body.
         }
 
-        return (BareBodyReason, parked);
+        return (BareBodyReason, parked, null);
     }
 }
