@@ -56,7 +56,17 @@ public sealed class WorkItemParser(IOptions<DispatchOptions> options)
                 throw new PermanentFailureException(FailureReasons.InvalidField, "The field 'action' must be a string.");
             }
 
-            var name = action.GetString()!;
+            string name;
+            try
+            {
+                name = action.GetString()!;
+            }
+            catch (InvalidOperationException ex)
+            {
+                // An escaped lone surrogate ("\ud800") is valid JSON but no text.
+                throw new PermanentFailureException(FailureReasons.InvalidField, "The field 'action' is not valid Unicode text.", ex);
+            }
+
             if (name.Length == 0)
             {
                 throw new PermanentFailureException(FailureReasons.MissingAction, "The field 'action' is empty.");

@@ -113,7 +113,16 @@ public sealed class GreetingService(TimeProvider time)
                 return null;
             }
 
-            return name.GetString();
+            try
+            {
+                return name.GetString();
+            }
+            catch (InvalidOperationException)
+            {
+                // An escaped lone surrogate ("\ud800") is valid JSON but no text.
+                error = GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_name", "The name is not valid Unicode text.");
+                return null;
+            }
         }
     }
 

@@ -142,6 +142,7 @@ public sealed class WorkItemParserTests
     [InlineData("""{"action":true}""")]
     [InlineData("""{"action":{"name":"generate_report"}}""")]
     [InlineData("""{"action":["generate_report"]}""")]
+    [InlineData("""{"action":"gen\ud800"}""")]
     public void Parse_ActionNotAString_FailsWithInvalidFieldNamingAction(string body)
     {
         var failure = ParseFails(body);

@@ -196,6 +196,12 @@ public sealed class GreetingServiceTests
     }
 
     [Fact]
+    public void Greet_NameWithEscapedLoneSurrogate_Fails400InvalidName()
+    {
+        AssertFails(Greet("""{"name":"A\ud800"}"""), HttpStatusCode.BadRequest, "invalid_name");
+    }
+
+    [Fact]
     public void Greet_InvalidUtf8InsideNameString_Fails400()
     {
         byte[] body = [.. "{\"name\":\"A"u8, 0xC3, 0x28, .. "\"}"u8];
