@@ -139,15 +139,21 @@ public sealed class AzuriteServer : IAsyncDisposable
             foreach (var arg in new[]
             {
                 script, $"--{service}Host", "127.0.0.1", $"--{service}Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--location", location, "--skipApiVersionCheck", "--disableTelemetry", "--silent", "--loose",
+                "--skipApiVersionCheck", "--disableTelemetry", "--silent", "--loose",
             })
             {
                 start.ArgumentList.Add(arg);
             }
 
+            // Azurite 3.35 refuses --inMemoryPersistence together with --location.
             if (dataDirectory is null)
             {
                 start.ArgumentList.Add("--inMemoryPersistence");
+            }
+            else
+            {
+                start.ArgumentList.Add("--location");
+                start.ArgumentList.Add(location);
             }
 
             var output = new StringBuilder();
@@ -173,13 +179,14 @@ public sealed class AzuriteServer : IAsyncDisposable
                 if (process.HasExited)
                 {
                     var text = started.Output();
+                    var exitCode = process.ExitCode;
                     await started.DisposeAsync();
                     if (text.Contains("EADDRINUSE", StringComparison.Ordinal))
                     {
                         throw new PortTakenException();
                     }
 
-                    throw new InvalidOperationException($"Azurite {service} exited with code {process.ExitCode} at start:\n{text}");
+                    throw new InvalidOperationException($"Azurite {service} exited with code {exitCode} at start:\n{text}");
                 }
 
                 if (DateTime.UtcNow > deadline)
