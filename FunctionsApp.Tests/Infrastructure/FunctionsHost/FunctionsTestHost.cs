@@ -207,7 +207,6 @@ public sealed class FunctionsTestHost : IAsyncDisposable
 
         try
         {
-            using var startDeadline = new CancellationTokenSource(options.StartTimeout);
             await channel.Started.WaitAsync(options.StartTimeout);
             var startStream = clock.Elapsed;
 
@@ -247,9 +246,12 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         }
         catch (Exception ex) when (ex is TimeoutException or WorkerUnavailableException or InvalidOperationException)
         {
+            // An exit already carries the stderr tail; a timeout or a refused step does not.
+            var stderr = ex.Message.Contains("stderr", StringComparison.Ordinal)
+                ? ""
+                : $"{Environment.NewLine}Worker stderr (tail):{Environment.NewLine}{Logs.Tail(WorkerLogSource.Stderr)}";
             throw new WorkerUnavailableException(
-                $"The worker did not start within {options.StartTimeout.TotalSeconds} s: {ex.Message}{Environment.NewLine}" +
-                $"Worker stderr (tail):{Environment.NewLine}{Logs.Tail(WorkerLogSource.Stderr)}{Environment.NewLine}" +
+                $"The worker did not start (start timeout {options.StartTimeout.TotalSeconds} s): {ex.Message}{stderr}{Environment.NewLine}" +
                 $"Worker stdout (tail):{Environment.NewLine}{Logs.Tail(WorkerLogSource.Stdout, 10)}",
                 ex);
         }

@@ -55,6 +55,9 @@ public sealed class QueueTriggerListener : IAsyncDisposable
             {
                 logging.ClearProviders();
                 logging.SetMinimumLevel(LogLevel.Information);
+                // The WebJobs extension forwards Azure SDK events of the whole test process (every
+                // test's clients) to this logger; only their errors are worth a line here.
+                logging.AddFilter("Azure", LogLevel.Error);
                 logging.AddProvider(new WorkerLogsLoggerProvider(logs, LogLevel.Information));
             })
             .ConfigureServices(services =>
