@@ -2,6 +2,7 @@ using System.Text.Json;
 using FunctionsApp.Dispatch;
 using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
+using FunctionsApp.Tests.Infrastructure.FunctionsHost;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;
@@ -35,18 +36,22 @@ public sealed class DeadLetterEndToEndTests(AzuriteFixture azurite, ITestOutputH
         Assert.Equal(1, root.GetProperty("dequeue_count").GetInt64());
 
         // Attempted once: the invocation succeeded (the app handled the failure), and the message
-        // left the work queue, so the listener has nothing to retry and nothing to poison.
-        var attempts = app.Host.InvocationsOf(ProcessWorkItemFunction.Name).Where(r => r.TriggerValue("Id") == messageId).ToArray();
-        var attempt = Assert.Single(attempts);
-        Assert.True(attempt.Succeeded, $"Expected the invocation to succeed; it failed: {attempt.Response?.Result?.Exception?.Message ?? attempt.Failure?.Message}");
+        // left the work queue, so the listener has nothing to retry and nothing to poison. The
+        // envelope is written before the worker answers, so wait for both.
         await Poll.UntilAsync(
             async () =>
             {
                 var left = await QueueProbes.CountAsync(azurite.Queues, app.Storage.WorkItemsQueue);
-                return (left == 0 ? "empty" : null, $"{left} message(s) still in {app.Storage.WorkItemsQueue}");
+                var ended = Attempts(app, messageId).Count;
+                return (left == 0 && ended > 0 ? "done" : null, $"{left} message(s) still in {app.Storage.WorkItemsQueue}, {ended} attempt(s) ended");
             },
             TimeSpan.FromSeconds(15),
-            "the work queue to be empty (message deleted after its one attempt)");
+            "the attempt to end and the work queue to be empty (message deleted after its one attempt)");
+        var attempt = Assert.Single(Attempts(app, messageId));
+        Assert.True(attempt.Succeeded, $"Expected the invocation to succeed; it failed: {attempt.Response?.Result?.Exception?.Message ?? attempt.Failure?.Message}");
         Assert.Equal(0, await QueueProbes.CountAsync(azurite.Queues, app.Storage.PoisonQueue));
     }
+
+    private static IReadOnlyList<InvocationRecord> Attempts(AppUnderTest app, string messageId) =>
+        app.Host.InvocationsOf(ProcessWorkItemFunction.Name).Where(r => r.TriggerValue("Id") == messageId).ToArray();
 }
