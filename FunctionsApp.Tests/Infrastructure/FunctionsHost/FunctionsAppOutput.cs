@@ -1,3 +1,6 @@
+using System.Reflection;
+using System.Runtime.Versioning;
+
 namespace FunctionsApp.Tests.Infrastructure.FunctionsHost;
 
 /// <summary>Finds the compiled FunctionsApp that the end-to-end tests launch as a worker.</summary>
@@ -17,13 +20,15 @@ public static class FunctionsAppOutput
 
     private static string Find()
     {
-        // The tests run from FunctionsApp.Tests/bin/<configuration>/<tfm>/: the same two names
-        // locate the app's output, which the ProjectReference has just built.
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = testOutput.Name;
-        var configuration = testOutput.Parent?.Name
-            ?? throw new InvalidOperationException($"Cannot tell the build configuration from {testOutput.FullName}.");
-        var directory = Path.Combine(RepositoryPaths.Root, "FunctionsApp", "bin", configuration, framework);
+        // The test assembly was built with the same configuration and target framework as the app
+        // (the ProjectReference builds it first), so those two names locate the app's output.
+        var assembly = typeof(FunctionsAppOutput).Assembly;
+        var configuration = assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration
+            ?? throw new InvalidOperationException("The test assembly does not say which configuration built it.");
+        var framework = new FrameworkName(assembly.GetCustomAttribute<TargetFrameworkAttribute>()?.FrameworkName
+            ?? throw new InvalidOperationException("The test assembly does not say which framework it targets."));
+        var moniker = $"net{framework.Version.Major}.{framework.Version.Minor}";
+        var directory = Path.Combine(RepositoryPaths.Root, "FunctionsApp", "bin", configuration, moniker);
         foreach (var file in new[] { "FunctionsApp.dll", "functions.metadata", "worker.config.json", "host.json" })
         {
             if (!File.Exists(Path.Combine(directory, file)))

@@ -22,10 +22,13 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     static WorkerProcess()
     {
+        // The end-of-run check: a worker still running here was not stopped by its test host.
+        // Say so (it is a test host bug) and kill it, so no worker outlives the test run.
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
-            foreach (var leftover in Running.Values)
+            foreach (var (id, leftover) in Running)
             {
+                Console.Error.WriteLine($"FunctionsTestHost: worker process {id} was still running at the end of the test run; killing it.");
                 KillTree(leftover);
             }
         };
