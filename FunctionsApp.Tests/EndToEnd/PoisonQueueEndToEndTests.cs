@@ -38,7 +38,7 @@ public sealed class PoisonQueueEndToEndTests(AzuriteFixture azurite, ITestOutput
                 var attempts = Attempts(app, messageId).Count;
                 return (peeked.Count > 0 ? peeked : null, $"{attempts} attempt(s) so far; poison queue: {QueueProbes.Describe(peeked)}");
             },
-            TimeSpan.FromSeconds(150),
+            TimeSpan.FromSeconds(240),
             $"the message in {app.Storage.PoisonQueue} after {maxDequeueCount} attempts");
         output.WriteLine($"Poisoned after {clock.Elapsed.TotalSeconds:F1} s.");
 
