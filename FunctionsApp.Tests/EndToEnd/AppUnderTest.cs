@@ -1,0 +1,70 @@
+using FunctionsApp.Tests.Infrastructure;
+using FunctionsApp.Tests.Infrastructure.FunctionsHost;
+using Microsoft.Azure.WebJobs.Host;
+using Xunit.Abstractions;
+
+namespace FunctionsApp.Tests.EndToEnd;
+
+/// <summary>
+/// The compiled app running in a test host against Azurite, with storage of its own. Disposing it
+/// stops the worker, writes the worker's logs to the test output and deletes the storage.
+/// </summary>
+public sealed class AppUnderTest : IAsyncDisposable
+{
+    private readonly AzuriteFixture azurite;
+    private readonly ITestOutputHelper? output;
+
+    private AppUnderTest(AzuriteFixture azurite, ITestOutputHelper? output, AppStorageNames storage, FunctionsTestHost host)
+    {
+        this.azurite = azurite;
+        this.output = output;
+        Storage = storage;
+        Host = host;
+    }
+
+    public AppStorageNames Storage { get; }
+
+    public FunctionsTestHost Host { get; }
+
+    /// <param name="azurite">The storage emulator.</param>
+    /// <param name="output">Where the worker's logs go when the app is disposed; null for a shared fixture.</param>
+    /// <param name="connectionString">The app's AzureWebJobsStorage; Azurite's by default.</param>
+    /// <param name="enableQueues">Run the WebJobs queue listener.</param>
+    /// <param name="overrideQueueOptions">Changes to host.json's extensions:queues for this test.</param>
+    public static async Task<AppUnderTest> StartAsync(
+        AzuriteFixture azurite,
+        ITestOutputHelper? output,
+        string? connectionString = null,
+        bool enableQueues = true,
+        Action<QueuesOptions>? overrideQueueOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(azurite);
+        var storage = new AppStorageNames();
+        var host = await FunctionsTestHost.StartAsync(new FunctionsTestHostOptions
+        {
+            AppSettings = storage.AppSettings(connectionString ?? azurite.ConnectionString),
+            EnableQueues = enableQueues,
+            OverrideQueueOptions = overrideQueueOptions,
+        });
+        output?.WriteLine($"Worker start-up: {host.StartupTimes}");
+        return new AppUnderTest(azurite, output, storage, host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Host.DisposeAsync();
+        }
+        finally
+        {
+            if (output is not null)
+            {
+                output.WriteLine("---- worker and test host logs ----");
+                Host.Logs.WriteTo(output);
+            }
+
+            await Storage.DeleteAsync(azurite);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using FunctionsApp.Greeting;
+using Xunit.Abstractions;
+
+namespace FunctionsApp.Tests.EndToEnd;
+
+/// <summary>The greeting endpoint through the HTTP front, the gRPC protocol and the real worker.</summary>
+public sealed class GreetingEndToEndTests : IClassFixture<GreetingAppFixture>, IDisposable
+{
+    private readonly GreetingAppFixture fixture;
+    private readonly ITestOutputHelper output;
+    private readonly int firstLog;
+
+    public GreetingEndToEndTests(GreetingAppFixture fixture, ITestOutputHelper output)
+    {
+        this.fixture = fixture;
+        this.output = output;
+        firstLog = fixture.App.Host.Logs.Count;
+    }
+
+    private HttpClient Client => fixture.Client;
+
+    [Fact]
+    public async Task Get_WithName_ReturnsGreetingJson()
+    {
+        var before = DateTimeOffset.UtcNow;
+        using var response = await Client.GetAsync(new Uri("api/hello?name=Ada", UriKind.Relative));
+
+        var body = await ReadJsonAsync(response, HttpStatusCode.OK);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Hello Ada! Welcome to serverless.", body.GetProperty("message").GetString());
+        var timestamp = body.GetProperty("timestamp").GetDateTimeOffset();
+        Assert.InRange(timestamp, before.AddSeconds(-5), DateTimeOffset.UtcNow.AddSeconds(5));
+    }
+
+    [Fact]
+    public async Task Post_JsonName_ReturnsGreeting()
+    {
+        using var content = Json("""{"name":"Grace"}""");
+        using var response = await Client.PostAsync(new Uri("api/hello", UriKind.Relative), content);
+
+        var body = await ReadJsonAsync(response, HttpStatusCode.OK);
+        Assert.Equal("Hello Grace! Welcome to serverless.", body.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Get_WithoutName_ReturnsAnonymousGreeting()
+    {
+        using var response = await Client.GetAsync(new Uri("api/hello", UriKind.Relative));
+
+        var body = await ReadJsonAsync(response, HttpStatusCode.OK);
+        Assert.Equal(GreetingService.AnonymousMessage, body.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Post_MalformedJson_Returns400AndLogsTheRejection()
+    {
+        using var content = Json("""{"name": "Ada" """);
+        using var response = await Client.PostAsync(new Uri("api/hello", UriKind.Relative), content);
+
+        var body = await ReadJsonAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal("invalid_json", body.GetProperty("error").GetString());
+        // The worker sends EventId.ToString() as event_id: the EventName when there is one.
+        var log = await fixture.App.Host.Logs.WaitForAsync(
+            e => e.EventId == "GreetingRejected" && e.Message.Contains("invalid_json", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10),
+            "with EventId GreetingRejected (4000) for invalid_json");
+        Assert.Equal("FunctionsApp.Functions.HelloFunction", log.Category);
+    }
+
+    [Fact]
+    public async Task Post_BodyOver8KiB_Returns413()
+    {
+        var name = new string('a', GreetingService.MaxBodyBytes);
+        using var content = Json($$"""{"name":"{{name}}"}""");
+        using var response = await Client.PostAsync(new Uri("api/hello", UriKind.Relative), content);
+
+        var body = await ReadJsonAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal("body_too_large", body.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Get_NameWithControlCharacters_Returns400()
+    {
+        using var response = await Client.GetAsync(new Uri("api/hello?name=Ada%07Lovelace", UriKind.Relative));
+
+        var body = await ReadJsonAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal("invalid_name", body.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Post_JsonNameWithControlCharacters_Returns400()
+    {
+        using var content = Json("""{"name":"Ada\u0001"}""");
+        using var response = await Client.PostAsync(new Uri("api/hello", UriKind.Relative), content);
+
+        var body = await ReadJsonAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal("invalid_name", body.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Get_UnknownRoute_Returns404()
+    {
+        using var response = await Client.GetAsync(new Uri("api/goodbye", UriKind.Relative));
+
+        Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"Expected 404 for /api/goodbye; got {(int)response.StatusCode}.");
+    }
+
+    [Fact]
+    public async Task Put_Returns405()
+    {
+        using var content = Json("""{"name":"Ada"}""");
+        using var response = await Client.PutAsync(new Uri("api/hello", UriKind.Relative), content);
+
+        Assert.True(response.StatusCode == HttpStatusCode.MethodNotAllowed, $"Expected 405 for PUT /api/hello; got {(int)response.StatusCode}.");
+        Assert.Equal(["GET", "POST"], response.Content.Headers.Allow.Order());
+    }
+
+    public void Dispose() => fixture.App.Host.Logs.WriteTo(output, firstLog);
+
+    private static StringContent Json(string text) => new(text, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
+
+    private static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"Expected {(int)expected} {expected}; got {(int)response.StatusCode} with body: {text}");
+        using var document = JsonDocument.Parse(text);
+        return document.RootElement.Clone();
+    }
+}

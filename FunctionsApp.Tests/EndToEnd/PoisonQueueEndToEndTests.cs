@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Text.Json;
+using FunctionsApp.Functions;
+using FunctionsApp.Tests.Infrastructure;
+using FunctionsApp.Tests.Infrastructure.FunctionsHost;
+using Xunit.Abstractions;
+
+namespace FunctionsApp.Tests.EndToEnd;
+
+/// <summary>
+/// A transient failure that never clears: the WebJobs listener retries the message up to host.json's
+/// maxDequeueCount and then moves it to the poison queue, body intact.
+/// </summary>
+public sealed class PoisonQueueEndToEndTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
+{
+    [Fact]
+    public async Task GenerateReport_BlobStorageUnreachable_IsRetriedMaxDequeueCountTimesThenPoisoned()
+    {
+        var queuePort = azurite.Server.QueuePort
+            ?? throw new InvalidOperationException(
+                $"This test needs the Azurite started by the tests (it points the blob endpoint at a closed port); unset {AzuriteServer.ConnectionStringVariable}.");
+        var maxDequeueCount = MaxDequeueCountFromHostJson();
+        var unreachableBlobs = AzuriteServer.BuildConnectionString(FreePorts.Closed(), queuePort);
+
+        // host.json's 10 s visibility timeout would add ~10 s between attempts; each attempt already
+        // spends ~5 s in the Azure SDK's own retries against the closed port. maxDequeueCount stays
+        // host.json's.
+        await using var app = await AppUnderTest.StartAsync(
+            azurite, output, unreachableBlobs, overrideQueueOptions: options => options.VisibilityTimeout = TimeSpan.Zero);
+        var body = $$"""{"action":"generate_report","report_id":"r-{{Guid.NewGuid():N}}"}""";
+        var clock = Stopwatch.StartNew();
+        var messageId = await QueueProbes.SendAsync(azurite.Queues, app.Storage.WorkItemsQueue, body);
+
+        var poisoned = await Poll.UntilAsync(
+            async () =>
+            {
+                var peeked = await QueueProbes.PeekAsync(azurite.Queues, app.Storage.PoisonQueue);
+                var attempts = Attempts(app, messageId).Count;
+                return (peeked.Count > 0 ? peeked : null, $"{attempts} attempt(s) so far; poison queue: {QueueProbes.Describe(peeked)}");
+            },
+            TimeSpan.FromSeconds(240),
+            $"the message in {app.Storage.PoisonQueue} after {maxDequeueCount} attempts");
+        output.WriteLine($"Poisoned after {clock.Elapsed.TotalSeconds:F1} s.");
+
+        Assert.Equal(body, Assert.Single(poisoned).Body.ToString());
+        var attempts = Attempts(app, messageId);
+        Assert.True(attempts.Count == maxDequeueCount,
+            $"Expected {maxDequeueCount} attempts (host.json maxDequeueCount); saw {attempts.Count}.");
+        Assert.All(attempts, a => Assert.False(a.Succeeded));
+        Assert.Equal(
+            Enumerable.Range(1, maxDequeueCount).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            attempts.Select(a => a.TriggerValue("DequeueCount")).Order());
+        Assert.Equal(0, await QueueProbes.CountAsync(azurite.Queues, app.Storage.WorkItemsQueue));
+        Assert.Equal(0, await QueueProbes.CountAsync(azurite.Queues, app.Storage.DeadLetterQueue));
+    }
+
+    private static IReadOnlyList<InvocationRecord> Attempts(AppUnderTest app, string messageId) =>
+        app.Host.InvocationsOf(ProcessWorkItemFunction.Name).Where(r => r.TriggerValue("Id") == messageId).ToArray();
+
+    private static int MaxDequeueCountFromHostJson()
+    {
+        using var hostJson = JsonDocument.Parse(File.ReadAllText(FunctionsAppOutput.HostJsonPath));
+        return hostJson.RootElement.GetProperty("extensions").GetProperty("queues").GetProperty("maxDequeueCount").GetInt32();
+    }
+}

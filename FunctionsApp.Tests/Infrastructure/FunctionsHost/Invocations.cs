@@ -1,0 +1,24 @@
+using System.Diagnostics;
+using FunctionsApp.Tests.Infrastructure.FunctionsHost.Rpc;
+
+namespace FunctionsApp.Tests.Infrastructure.FunctionsHost;
+
+/// <summary>Builds invocation requests the way the Functions host does.</summary>
+public static class Invocations
+{
+    /// <summary>An invocation of <paramref name="function"/> with a fresh id and trace context and no inputs yet.</summary>
+    public static InvocationRequest New(WorkerFunction function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return new InvocationRequest
+        {
+            InvocationId = Guid.NewGuid().ToString(),
+            FunctionId = function.FunctionId,
+            // Required: the worker fails with a NullReferenceException without a trace context.
+            TraceContext = new RpcTraceContext
+            {
+                TraceParent = $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01",
+            },
+        };
+    }
+}
