@@ -14,7 +14,12 @@ public sealed class AppStorageNames
     /// <summary>The queue the WebJobs listener moves a message to after maxDequeueCount failures.</summary>
     public string PoisonQueue => WorkItemsQueue + "-poison";
 
-    public string DeadLetterQueue { get; } = StorageNamesForTests.Unique("dead");
+    /// <summary>The app's dead-letter queue: by default the platform's poison queue, as in production.</summary>
+    public string DeadLetterQueue => PoisonQueue;
+
+    public string DeadLetterContainer { get; } = StorageNamesForTests.Unique("dead-letters");
+
+    public string SentKeysContainer { get; } = StorageNamesForTests.Unique("sent-keys");
 
     public string ReportsContainer { get; } = StorageNamesForTests.Unique("reports");
 
@@ -24,7 +29,8 @@ public sealed class AppStorageNames
     {
         ["AzureWebJobsStorage"] = storageConnectionString,
         ["WorkItemsQueueName"] = WorkItemsQueue,
-        ["Dispatch__DeadLetterQueueName"] = DeadLetterQueue,
+        ["Dispatch__DeadLetterContainerName"] = DeadLetterContainer,
+        ["Notifications__SentKeysContainerName"] = SentKeysContainer,
         ["Reports__ContainerName"] = ReportsContainer,
         ["Notifications__OutboxQueueName"] = OutboxQueue,
     };
@@ -34,12 +40,15 @@ public sealed class AppStorageNames
         ArgumentNullException.ThrowIfNull(azurite);
         try
         {
-            foreach (var queue in new[] { WorkItemsQueue, PoisonQueue, DeadLetterQueue, OutboxQueue })
+            foreach (var queue in new[] { WorkItemsQueue, PoisonQueue, OutboxQueue })
             {
                 await azurite.Queues.GetQueueClient(queue).DeleteIfExistsAsync();
             }
 
-            await azurite.Blobs.GetBlobContainerClient(ReportsContainer).DeleteIfExistsAsync();
+            foreach (var container in new[] { ReportsContainer, DeadLetterContainer, SentKeysContainer })
+            {
+                await azurite.Blobs.GetBlobContainerClient(container).DeleteIfExistsAsync();
+            }
         }
         catch (RequestFailedException)
         {

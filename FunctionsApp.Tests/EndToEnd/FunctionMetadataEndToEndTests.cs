@@ -27,7 +27,7 @@ public sealed class FunctionMetadataEndToEndTests(AzuriteFixture azurite, ITestO
         var reported = app.Host.Functions.Select(f => $"{f.Name}:{f.TriggerType}").Order().ToArray();
 
         Assert.Equal(expected, reported);
-        Assert.Equal([HelloFunction.Name, ProcessWorkItemFunction.Name], app.Host.Functions.Select(f => f.Name).Order());
+        Assert.Equal([HelloFunction.Name, ProcessWorkItemFunction.Name, ReplayDeadLettersFunction.Name], app.Host.Functions.Select(f => f.Name).Order());
     }
 
     [Fact]
@@ -38,6 +38,16 @@ public sealed class FunctionMetadataEndToEndTests(AzuriteFixture azurite, ITestO
         Assert.True(hello.IsHttpTrigger, $"Expected an httpTrigger; got {hello.TriggerType}.");
         Assert.Equal("hello", hello.HttpRoute);
         Assert.Equal(["get", "post"], hello.HttpMethods.Order());
+    }
+
+    [Fact]
+    public void ReplayDeadLetters_IsAnHttpTriggerOnItsRouteForPostOnly()
+    {
+        var replay = app.Host.Function(ReplayDeadLettersFunction.Name);
+
+        Assert.True(replay.IsHttpTrigger, $"Expected an httpTrigger; got {replay.TriggerType}.");
+        Assert.Equal("dead-letters/replay", replay.HttpRoute);
+        Assert.Equal(["post"], replay.HttpMethods);
     }
 
     [Fact]
