@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using FunctionsApp.Functions;
 using FunctionsApp.Greeting;
 using Microsoft.Azure.Functions.Worker;
@@ -28,13 +27,6 @@ public sealed class HelloFunctionTests
     private HttpRequestData JsonPost(string json, string? contentType = "application/json", string query = "") =>
         Request(query, new MemoryStream(Encoding.UTF8.GetBytes(json)), contentType);
 
-    private static JsonElement ReadJson(HttpResponseData response)
-    {
-        response.Body.Position = 0;
-        using var document = JsonDocument.Parse(response.Body);
-        return document.RootElement.Clone();
-    }
-
     private static void AssertJsonContentType(HttpResponseData response)
     {
         Assert.True(response.Headers.TryGetValues("Content-Type", out var values), "The response has no Content-Type.");
@@ -45,7 +37,7 @@ public sealed class HelloFunctionTests
     {
         Assert.Equal(status, response.StatusCode);
         AssertJsonContentType(response);
-        var json = ReadJson(response);
+        var json = TestHttpResponseData.ReadJson(response);
         Assert.Equal(error, json.GetProperty("error").GetString());
         Assert.False(string.IsNullOrWhiteSpace(json.GetProperty("message").GetString()));
         Assert.Equal(2, json.EnumerateObject().Count());
@@ -58,7 +50,7 @@ public sealed class HelloFunctionTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         AssertJsonContentType(response);
-        var json = ReadJson(response);
+        var json = TestHttpResponseData.ReadJson(response);
         Assert.Equal("Hello Ada! Welcome to serverless.", json.GetProperty("message").GetString());
         Assert.Equal(2, json.EnumerateObject().Count());
     }
@@ -68,7 +60,7 @@ public sealed class HelloFunctionTests
     {
         var response = await CreateFunction().Run(Request("?name=Ada"), CancellationToken.None);
 
-        var text = ReadJson(response).GetProperty("timestamp").GetString()!;
+        var text = TestHttpResponseData.ReadJson(response).GetProperty("timestamp").GetString()!;
         var timestamp = DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", CultureInfo.InvariantCulture);
         Assert.Equal(TimeSpan.Zero, timestamp.Offset);
         Assert.Equal(Now, timestamp);
@@ -79,7 +71,7 @@ public sealed class HelloFunctionTests
     {
         var response = await CreateFunction().Run(Request("?name=Ada%20Lovelace"), CancellationToken.None);
 
-        Assert.Equal("Hello Ada Lovelace! Welcome to serverless.", ReadJson(response).GetProperty("message").GetString());
+        Assert.Equal("Hello Ada Lovelace! Welcome to serverless.", TestHttpResponseData.ReadJson(response).GetProperty("message").GetString());
     }
 
     [Fact]
@@ -88,7 +80,7 @@ public sealed class HelloFunctionTests
         var response = await CreateFunction().Run(Request(), CancellationToken.None);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(GreetingService.AnonymousMessage, ReadJson(response).GetProperty("message").GetString());
+        Assert.Equal(GreetingService.AnonymousMessage, TestHttpResponseData.ReadJson(response).GetProperty("message").GetString());
     }
 
     [Fact]
@@ -97,7 +89,7 @@ public sealed class HelloFunctionTests
         var response = await CreateFunction().Run(JsonPost("""{"name":"Grace"}""", query: "?name=Ada"), CancellationToken.None);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Hello Grace! Welcome to serverless.", ReadJson(response).GetProperty("message").GetString());
+        Assert.Equal("Hello Grace! Welcome to serverless.", TestHttpResponseData.ReadJson(response).GetProperty("message").GetString());
     }
 
     [Fact]
@@ -162,7 +154,7 @@ public sealed class HelloFunctionTests
         var response = await CreateFunction().Run(Request(body: body, contentType: "application/json"), CancellationToken.None);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Hello Grace! Welcome to serverless.", ReadJson(response).GetProperty("message").GetString());
+        Assert.Equal("Hello Grace! Welcome to serverless.", TestHttpResponseData.ReadJson(response).GetProperty("message").GetString());
     }
 
     [Fact]

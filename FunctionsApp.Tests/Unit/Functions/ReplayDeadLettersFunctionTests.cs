@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using FunctionsApp.Functions;
 using FunctionsApp.Replay;
 using Microsoft.Azure.Functions.Worker;
@@ -17,13 +16,6 @@ public sealed class ReplayDeadLettersFunctionTests
         new ReplayDeadLettersFunction(replayer.Object).Run(
             TestHttpRequest.Create(context, "POST", "http://localhost:7071/api/dead-letters/replay" + query), CancellationToken.None);
 
-    private static JsonElement ReadJson(HttpResponseData response)
-    {
-        response.Body.Position = 0;
-        using var document = JsonDocument.Parse(response.Body);
-        return document.RootElement.Clone();
-    }
-
     [Fact]
     public async Task Run_NoQuery_ReplaysEveryReasonUpToTheDefaultAndReportsCounts()
     {
@@ -33,7 +25,7 @@ public sealed class ReplayDeadLettersFunctionTests
         var response = await Post("");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var json = ReadJson(response);
+        var json = TestHttpResponseData.ReadJson(response);
         Assert.Equal(3, json.GetProperty("moved").GetInt32());
         Assert.Equal(1, json.GetProperty("kept").GetInt32());
         Assert.Equal(2, json.GetProperty("moved_by_reason").GetProperty("unknown_action").GetInt32());
@@ -63,7 +55,7 @@ public sealed class ReplayDeadLettersFunctionTests
         var response = await Post(query);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(error, ReadJson(response).GetProperty("error").GetString());
+        Assert.Equal(error, TestHttpResponseData.ReadJson(response).GetProperty("error").GetString());
         replayer.VerifyNoOtherCalls();
     }
 }

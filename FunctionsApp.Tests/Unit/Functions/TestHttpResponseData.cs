@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Moq;
@@ -15,4 +16,13 @@ internal sealed class TestHttpResponseData(FunctionContext context) : HttpRespon
     public override Stream Body { get; set; } = new MemoryStream();
 
     public override HttpCookies Cookies { get; } = Mock.Of<HttpCookies>();
+
+    /// <summary>The JSON the function wrote.</summary>
+    public static JsonElement ReadJson(HttpResponseData response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Body.Position = 0;
+        using var document = JsonDocument.Parse(response.Body);
+        return document.RootElement.Clone();
+    }
 }
