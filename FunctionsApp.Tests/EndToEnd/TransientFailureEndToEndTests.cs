@@ -24,17 +24,19 @@ public sealed class TransientFailureEndToEndTests(AzuriteFixture azurite, ITestO
         }
 
         await using var blobs = new SwitchableTcpProxy(blobPort, up: false);
-        // Between attempts the message is invisible for the visibility timeout: 2 s instead of
-        // host.json's 10 s keeps the test quick and still leaves ample time to bring the proxy up
-        // after attempt k has ended and before attempt k+1 begins.
+        // Between attempts the message is invisible for the visibility timeout: 3 s instead of
+        // host.json's 10 s keeps the test quick and still leaves ample time (the poll looks every
+        // 100 ms) to bring the proxy up after attempt k has ended and before attempt k+1 begins.
         await using var app = await AppUnderTest.StartAsync(
             azurite, output, AzuriteServer.BuildConnectionString(blobs.Port, queuePort),
-            overrideQueueOptions: options => options.VisibilityTimeout = TimeSpan.FromSeconds(2));
+            overrideQueueOptions: options => options.VisibilityTimeout = TimeSpan.FromSeconds(3));
         var reportId = "r-" + Guid.NewGuid().ToString("N");
         var messageId = await QueueProbes.SendAsync(azurite.Queues, app.Storage.WorkItemsQueue,
             $$"""{"action":"generate_report","report_id":"{{reportId}}"}""");
 
         await WaitForAttemptsAsync(app, messageId, failingAttempts, "while blob storage is down");
+        Assert.True(app.Host.PendingInvocations == 0,
+            $"Expected no attempt in flight when blob storage comes back (the test's premise); {app.Host.PendingInvocations} pending after: {Describe(Attempts(app, messageId))}");
         blobs.BringUp();
         var attempts = await WaitForAttemptsAsync(app, messageId, failingAttempts + 1, "after blob storage came back");
 
