@@ -28,6 +28,10 @@ public static class BadGreetingInputCases
         new("1 MiB body", HttpMethod.Post, Utf8($$"""{"name":"{{new string('n', 1024 * 1024)}}"}"""), Json,
             HttpStatusCode.RequestEntityTooLarge, "body_too_large"),
         new("text/plain body", HttpMethod.Post, Utf8("""{"name":"Ada"}"""), "text/plain", HttpStatusCode.UnsupportedMediaType, "unsupported_media_type"),
+        new("name of 101 characters in the query", HttpMethod.Get, null, null, HttpStatusCode.BadRequest, "invalid_name")
+        {
+            Query = "?name=" + new string('n', GreetingService.MaxNameLength + 1),
+        },
         new("PUT", HttpMethod.Put, Utf8("""{"name":"Ada"}"""), Json, HttpStatusCode.MethodNotAllowed, null),
         new("DELETE", HttpMethod.Delete, null, null, HttpStatusCode.MethodNotAllowed, null),
     ];

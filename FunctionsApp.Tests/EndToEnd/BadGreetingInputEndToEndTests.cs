@@ -30,7 +30,7 @@ public sealed class BadGreetingInputEndToEndTests : IClassFixture<GreetingAppFix
     {
         var row = BadGreetingInputCases.Get(caseName);
         var invocationsBefore = fixture.App.Host.InvocationsOf(HelloFunction.Name).Count;
-        using var request = new HttpRequestMessage(row.Method, new Uri("api/hello", UriKind.Relative));
+        using var request = new HttpRequestMessage(row.Method, new Uri("api/hello" + row.Query, UriKind.Relative));
         if (row.Body is not null)
         {
             request.Content = new ByteArrayContent(row.Body);

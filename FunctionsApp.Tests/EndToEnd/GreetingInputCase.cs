@@ -11,5 +11,8 @@ namespace FunctionsApp.Tests.EndToEnd;
 /// <param name="Error">The expected <c>error</c> code of the JSON error body; null when the host, not the app, answers.</param>
 public sealed record GreetingInputCase(string Name, HttpMethod Method, byte[]? Body, string? ContentType, HttpStatusCode Status, string? Error)
 {
+    /// <summary>The query string, including its leading <c>?</c>; empty for none.</summary>
+    public string Query { get; init; } = "";
+
     public override string ToString() => Name;
 }
