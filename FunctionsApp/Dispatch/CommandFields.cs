@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace FunctionsApp.Dispatch;
 
 /// <summary>The field checks commands share, so every action reports bad fields the same way.</summary>
@@ -27,7 +29,49 @@ public static class CommandFields
         return value;
     }
 
+    /// <summary>
+    /// Throws <c>invalid_field</c> when a JSON value holds a string or property name that is not
+    /// Unicode text: an escaped lone surrogate ("\ud800") is valid JSON, but cannot be read as
+    /// text, so writing the value out again would fail on every attempt.
+    /// </summary>
+    public static void UnicodeJson(JsonElement value, string field)
+    {
+        try
+        {
+            ReadAllText(value);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new PermanentFailureException(FailureReasons.InvalidField, $"The field '{field}' holds text that is not valid Unicode.", ex);
+        }
+    }
+
     /// <summary>Checks an optional text field; null passes.</summary>
     public static string? Optional(string? value, string field, int maxLength) =>
         value is null ? null : Text(value, field, maxLength);
+
+    private static void ReadAllText(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                _ = value.GetString();
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    _ = property.Name;
+                    ReadAllText(property.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in value.EnumerateArray())
+                {
+                    ReadAllText(item);
+                }
+
+                break;
+        }
+    }
 }

@@ -30,5 +30,12 @@ public sealed record GenerateReportCommand(string? ReportId, string? Title, Json
         {
             throw new PermanentFailureException(FailureReasons.InvalidField, "The field 'parameters' must be a JSON object.");
         }
+
+        if (Parameters is { } parameters)
+        {
+            // Parameters are copied into the report; text that cannot be written would fail the
+            // upload on every attempt instead of once, here.
+            CommandFields.UnicodeJson(parameters, "parameters");
+        }
     }
 }

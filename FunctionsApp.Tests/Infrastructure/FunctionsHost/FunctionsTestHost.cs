@@ -87,6 +87,20 @@ public sealed class FunctionsTestHost : IAsyncDisposable
     /// <summary>Sends an invocation straight to the worker, bypassing the triggers.</summary>
     public Task<InvocationResponse> InvokeAsync(InvocationRequest request) => channel.InvokeAsync(request, options.InvocationTimeout);
 
+    /// <summary>
+    /// Delivers one queue message to a queue-triggered function the way the queue listener's
+    /// forwarder does, without a queue: for delivering the same message (same id) more than once,
+    /// as at-least-once delivery may. Returns the worker's answer instead of throwing on a failure.
+    /// </summary>
+    public Task<InvocationResponse> DeliverQueueMessageAsync(string functionName, string messageId, string body, long dequeueCount)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var message = Azure.Storage.Queues.Models.QueuesModelFactory.QueueMessage(
+            messageId, popReceipt: Guid.NewGuid().ToString(), BinaryData.FromString(body), dequeueCount,
+            nextVisibleOn: now.AddMinutes(1), insertedOn: now, expiresOn: now.AddDays(7));
+        return InvokeAsync(QueueInvocationForwarder.ToInvocation(Function(functionName), message));
+    }
+
     public WorkerFunction Function(string name) =>
         Functions.SingleOrDefault(f => f.Name == name)
         ?? throw new InvalidOperationException($"The worker reported no function {name}; it reported: {string.Join(", ", Functions)}.");

@@ -107,4 +107,24 @@ public sealed class GenerateReportCommandTests
     {
         new GenerateReportCommand("r1", "Title", Json(parameters)).Validate();
     }
+
+    // Valid JSON that is no text: before this check the report upload failed on every attempt
+    // (the serializer cannot write it), so the message was retried to exhaustion.
+    [Theory]
+    [InlineData("""{"note":"\ud800"}""")]
+    [InlineData("""{"notes":["ok",{"deep":"x\udc00"}]}""")]
+    [InlineData("""{"\ud800":1}""")]
+    public void Validate_ParametersHoldingAnEscapedLoneSurrogate_FailsWithInvalidField(string parameters)
+    {
+        var failure = ValidateFails(new GenerateReportCommand("r1", null, Json(parameters)));
+
+        Assert.Equal(FailureReasons.InvalidField, failure.Reason);
+        Assert.Contains("parameters", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ParametersHoldingAnEscapedSurrogatePair_Passes()
+    {
+        new GenerateReportCommand("r1", null, Json("""{"mood":"\ud83d\ude00"}""")).Validate();
+    }
 }
