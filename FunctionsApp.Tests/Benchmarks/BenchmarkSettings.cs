@@ -13,6 +13,14 @@ public static class BenchmarkSettings
     /// <summary>Cold starts measured per kind of process.</summary>
     public static int ColdStartRepetitions => Int("BENCHMARK_COLD_REPETITIONS", Quick ? 3 : 7);
 
+    /// <summary>Also measure ReadyToRun publishes (two publishes of about a minute each): full runs only, unless set.</summary>
+    public static bool ReadyToRun => Environment.GetEnvironmentVariable("BENCHMARK_READY_TO_RUN") switch
+    {
+        "1" or "true" => true,
+        "0" or "false" => false,
+        _ => !Quick,
+    };
+
     /// <summary>Sequential warm greeting calls after each cold one.</summary>
     public static int WarmCalls => Quick ? 10 : 30;
 
