@@ -25,13 +25,15 @@ public static class ProcessStartTimer
             start.Environment[name] = value;
         }
 
-        var line = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The time is taken when the line arrives: the process may exit before the awaiting code runs.
+        var clock = new Stopwatch();
+        var line = new TaskCompletionSource<(string Text, TimeSpan At)>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is not null)
             {
-                line.TrySetResult(e.Data);
+                line.TrySetResult((e.Data, clock.Elapsed));
             }
         };
         var stderr = new System.Text.StringBuilder();
@@ -43,27 +45,26 @@ public static class ProcessStartTimer
             }
         };
 
-        var clock = Stopwatch.StartNew();
+        clock.Start();
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
         {
-            var first = await Task.WhenAny(line.Task, process.WaitForExitAsync()).WaitAsync(Timeout);
-            var elapsed = clock.Elapsed;
-            if (first != line.Task || line.Task.Result != expectedLine)
+            await Task.WhenAny(line.Task, process.WaitForExitAsync()).WaitAsync(Timeout);
+            if (!line.Task.IsCompletedSuccessfully || line.Task.Result.Text != expectedLine)
             {
                 await process.WaitForExitAsync().WaitAsync(Timeout);
                 lock (stderr)
                 {
                     throw new InvalidOperationException(
                         $"{Path.GetFileName(dll)} did not print '{expectedLine}' (exit code {process.ExitCode}, first line " +
-                        $"'{(line.Task.IsCompleted ? line.Task.Result : "")}'). stderr:\n{stderr}");
+                        $"'{(line.Task.IsCompletedSuccessfully ? line.Task.Result.Text : "")}'). stderr:\n{stderr}");
                 }
             }
 
             await process.WaitForExitAsync().WaitAsync(Timeout);
-            return elapsed;
+            return line.Task.Result.At;
         }
         finally
         {
