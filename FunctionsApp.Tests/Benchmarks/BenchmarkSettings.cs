@@ -33,6 +33,9 @@ public static class BenchmarkSettings
     /// <summary>generate_report messages enqueued before each drain.</summary>
     public static int QueueBacklog => Int("BENCHMARK_QUEUE_BACKLOG", Quick ? 200 : 1000);
 
+    /// <summary>Drains per side; rounds alternate which side goes first.</summary>
+    public static int QueueRounds => Int("BENCHMARK_QUEUE_ROUNDS", Quick ? 1 : 2);
+
     private static int Int(string variable, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
             ? value
