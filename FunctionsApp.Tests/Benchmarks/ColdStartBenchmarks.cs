@@ -6,8 +6,9 @@ namespace FunctionsApp.Tests.Benchmarks;
 /// <summary>
 /// Cold start: the worker from launch to all functions loaded, next to a trivial console app and a
 /// bare FunctionsApplication builder with the app's DI; then the first greeting after start (the
-/// cold call) next to warm ones. The three kinds are launched in turn in each repetition, so load
-/// from elsewhere on the machine falls on all of them alike.
+/// cold call) next to warm ones; in full runs also ReadyToRun publishes of the worker and the bare
+/// builder. All kinds are launched in turn in each repetition, so load from elsewhere on the
+/// machine falls on all of them alike.
 /// </summary>
 [Collection(SequentialBenchmarks.Name)]
 [Trait("Category", SequentialBenchmarks.Category)]
