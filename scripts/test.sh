@@ -2,6 +2,7 @@
 # Runs every test (unit, Azurite integration, end to end through the worker process) on a fresh
 # clone: installs the pinned Azurite, builds, tests, and ends with one line "N passed, N failed".
 # Extra arguments go to `dotnet test`, e.g.  scripts/test.sh --filter "FullyQualifiedName~.Unit."
+# The benchmark (category Benchmark, scripts/benchmark.sh) is left out unless a --filter is given.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -12,8 +13,13 @@ trap cleanup EXIT
 
 bash scripts/ensure-azurite.sh || { echo "Azurite could not be installed (npm ci failed)"; echo "0 passed, 1 failed"; exit 1; }
 
+filter=(--filter "Category!=Benchmark")
+for arg in "$@"; do
+  case "$arg" in --filter|--filter=*) filter=() ;; esac
+done
+
 log=$(mktemp)
-dotnet test FunctionsApp.sln -c Release "$@" 2>&1 | tee "$log"
+dotnet test FunctionsApp.sln -c Release "${filter[@]}" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # Sum the per-assembly summaries ("Passed!  - Failed: 0, Passed: 57, ...") into the one line CI reads.

@@ -1,0 +1,41 @@
+using System.Globalization;
+
+namespace FunctionsApp.Tests.Benchmarks;
+
+/// <summary>
+/// The Consumption plan's price list as parameters (defaults: the published pay-as-you-go rates in
+/// USD and the monthly free grant); each can be overridden by an environment variable.
+/// </summary>
+public sealed record ConsumptionPrices(double PerGbSecond, double PerMillionExecutions, double FreeGbSecondsPerMonth, double FreeExecutionsPerMonth, double ExecutionsPerMonth)
+{
+    public static ConsumptionPrices FromEnvironment() => new(
+        Double("BENCHMARK_PRICE_PER_GB_SECOND", 0.000016),
+        Double("BENCHMARK_PRICE_PER_MILLION_EXECUTIONS", 0.20),
+        Double("BENCHMARK_FREE_GB_SECONDS", 400_000),
+        Double("BENCHMARK_FREE_EXECUTIONS", 1_000_000),
+        Double("BENCHMARK_EXECUTIONS_PER_MONTH", 10_000_000));
+
+    /// <summary>
+    /// The plan bills memory in 128 MB steps and each execution for at least 100 ms; the cost is
+    /// given per 1,000 executions before the free grant and for a month of
+    /// <see cref="ExecutionsPerMonth"/> executions after it.
+    /// </summary>
+    public (double GbSecondsPer1000, double CostPer1000, double CostPerMonth) Cost(double peakMegabytes, double secondsPerExecution)
+    {
+        var billedGb = Math.Ceiling(peakMegabytes / 128) * 128 / 1024;
+        var billedSeconds = Math.Max(0.1, Math.Ceiling(secondsPerExecution * 1000) / 1000);
+        var gbSecondsPerExecution = billedGb * billedSeconds;
+        var per1000 = 1000 * gbSecondsPerExecution * PerGbSecond + 1000 / 1e6 * PerMillionExecutions;
+        var month = Math.Max(0, ExecutionsPerMonth * gbSecondsPerExecution - FreeGbSecondsPerMonth) * PerGbSecond
+            + Math.Max(0, ExecutionsPerMonth - FreeExecutionsPerMonth) / 1e6 * PerMillionExecutions;
+        return (1000 * gbSecondsPerExecution, per1000, month);
+    }
+
+    public override string ToString() => BenchmarkReport.Invariant(
+        $"${PerGbSecond:0.#########}/GB-s, ${PerMillionExecutions:0.###}/million executions, free {FreeGbSecondsPerMonth:N0} GB-s and {FreeExecutionsPerMonth:N0} executions a month");
+
+    private static double Double(string variable, double fallback) =>
+        double.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0
+            ? value
+            : fallback;
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The benchmark: builds Release and runs the tests of category Benchmark
+# (FunctionsApp.Tests/Benchmarks), each figure next to its baseline measured in the same run.
+# Writes results/benchmark.md and results/benchmark.json and prints the table at the end.
+#
+#   scripts/benchmark.sh                    every scenario, full size (about 4-5 minutes on 2 cores)
+#   scripts/benchmark.sh --quick http       one scenario, small sizes (under a minute once built)
+#   scripts/benchmark.sh --no-build ...     skip the build (the Release build must be current)
+#
+# Scenarios: cold (start-up and first request), http (greeting throughput), queue (backlog drain).
+# Sizes can be set with BENCHMARK_COLD_REPETITIONS, BENCHMARK_HTTP_SECONDS, BENCHMARK_QUEUE_BACKLOG,
+# BENCHMARK_QUEUE_ROUNDS; BENCHMARK_READY_TO_RUN=0/1 skips or forces the ReadyToRun cold starts
+# (full runs have them, quick runs not: they cost two publishes);
+# Consumption prices with BENCHMARK_PRICE_PER_GB_SECOND, BENCHMARK_PRICE_PER_MILLION_EXECUTIONS,
+# BENCHMARK_FREE_GB_SECONDS, BENCHMARK_FREE_EXECUTIONS, BENCHMARK_EXECUTIONS_PER_MONTH.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+build=1
+filter="Category=Benchmark"
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    --no-build) build=0 ;;
+    cold) filter="$filter&FullyQualifiedName~ColdStartBenchmarks" ;;
+    http) filter="$filter&FullyQualifiedName~HttpGreetingBenchmarks" ;;
+    queue) filter="$filter&FullyQualifiedName~QueueDrainBenchmarks" ;;
+    *) echo "Unknown argument '$arg'. Usage: scripts/benchmark.sh [--quick] [--no-build] [cold|http|queue]" >&2; exit 2 ;;
+  esac
+done
+
+bash scripts/ensure-azurite.sh || { echo "Azurite could not be installed (npm ci failed)" >&2; exit 1; }
+if [ "$build" -eq 1 ]; then
+  dotnet build FunctionsApp.sln -c Release -nologo -v:q || exit 1
+fi
+
+# A stale table must not pass for this run's.
+rm -f results/benchmark.md results/benchmark.json
+BENCHMARK_QUICK=$quick dotnet test FunctionsApp.Tests/FunctionsApp.Tests.csproj -c Release --no-build \
+  --filter "$filter" --logger "console;verbosity=normal"
+status=$?
+
+echo
+if [ -f results/benchmark.md ]; then
+  cat results/benchmark.md
+else
+  echo "No results were written (see the test output above)."
+fi
+exit "$status"
