@@ -10,6 +10,7 @@ namespace FunctionsApp.Tests.EndToEnd;
 /// invocations running finish, what was not taken stays in the queue, and the next host on the
 /// same queues handles the rest.
 /// </summary>
+[Collection(LoadAndFaultTests.Name)]
 public sealed class GracefulStopEndToEndTests(ITestOutputHelper output)
 {
     private const int MessageCount = 400;

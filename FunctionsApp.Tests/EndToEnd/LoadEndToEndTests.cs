@@ -7,6 +7,7 @@ namespace FunctionsApp.Tests.EndToEnd;
 /// Nothing lost, nothing doubled under load: thousands of mixed messages through the real queue
 /// listener and worker, every one accounted for afterwards.
 /// </summary>
+[Collection(LoadAndFaultTests.Name)]
 [Trait("Category", "Load")]
 public sealed class LoadEndToEndTests(ITestOutputHelper output)
 {

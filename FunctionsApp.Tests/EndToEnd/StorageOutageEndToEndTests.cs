@@ -8,6 +8,7 @@ namespace FunctionsApp.Tests.EndToEnd;
 /// A storage outage mid-run loses nothing: attempts that fail while storage is down are retried
 /// by the platform, and processing resumes by itself once storage is back.
 /// </summary>
+[Collection(LoadAndFaultTests.Name)]
 public sealed class StorageOutageEndToEndTests(ITestOutputHelper output)
 {
     private const int MessageCount = 400;
