@@ -53,14 +53,25 @@ public sealed class GracefulStopEndToEndTests(ITestOutputHelper output)
 
             second = await FunctionsTestHost.StartAsync(options);
             logs.Add(second.Logs);
-            var finished = await WorkOutcome.WaitUntilAllHandledAsync(azurite.Queues, storage, () => logs, MessageCount, TimeSpan.FromMinutes(3));
+            // A batch the stopping listener had just received is abandoned by WebJobs (the Functions
+            // host runs the same code): it stays in the queue, hidden for the rest of the listener's
+            // 10-minute receive lease, then is delivered again. Wait until everything else is handled
+            // and what is left has stayed hidden for a while.
+            var finished = await WorkOutcome.WaitUntilHandledOrHiddenAsync(
+                azurite.Queues, storage, () => logs, MessageCount, () => second.PendingInvocations, TimeSpan.FromMinutes(3));
             var outcome = await WorkOutcome.ReadAsync(azurite.Queues, azurite.Blobs, storage, logs);
 
             output.WriteLine($"After the second host: {finished}.");
             output.WriteLine($"Outcome: {outcome.Describe()}.");
-            var problems = outcome.Violations(mix, allowedRepeatSends: 0, allowRetriesExhausted: false);
+            if (outcome.LeftInWorkQueue > 0)
+            {
+                output.WriteLine($"{outcome.LeftInWorkQueue} message(s) the stopped listener received and abandoned are hidden in the work queue " +
+                    "until its 10-minute receive lease ends: late, not lost.");
+            }
+
+            var problems = outcome.Violations(mix, allowedRepeatSends: 0, allowRetriesExhausted: false, allowedStillQueued: HostJsonQueues.BatchSize);
             Assert.True(problems.Count == 0, WorkOutcome.Report(problems));
-            Assert.Equal(MessageCount, outcome.Processed.Count + outcome.DeadLetters.Count);
+            Assert.Equal(MessageCount, outcome.Processed.Count + outcome.DeadLetters.Count + outcome.LeftInWorkQueue);
         }
         finally
         {

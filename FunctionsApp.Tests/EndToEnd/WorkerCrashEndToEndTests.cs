@@ -74,7 +74,7 @@ public sealed class WorkerCrashEndToEndTests(ITestOutputHelper output)
             var problems = outcome.Violations(
                 mix, allowedRepeatSends: diedWithWorker.Length, allowRetriesExhausted: false, allowedRepeatDeadLetters: diedWithWorker.Length);
             Assert.True(problems.Count == 0, WorkOutcome.Report(problems));
-            Assert.Equal(MessageCount, outcome.Processed.Count + outcome.DeadLetters.Count);
+            Assert.Equal(MessageCount, outcome.Processed.Count + outcome.DeadLetteredIds.Count);
         }
         finally
         {

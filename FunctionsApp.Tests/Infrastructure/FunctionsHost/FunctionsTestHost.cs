@@ -91,7 +91,9 @@ public sealed class FunctionsTestHost : IAsyncDisposable, IWorkerInvoker
             channels = channel is null ? [.. retiredChannels] : [.. retiredChannels, channel];
         }
 
+        // During a restart the retired channel is still the current one: count it once.
         return channels
+            .Distinct()
             .SelectMany(c => c.History)
             .Where(r => functionNames.TryGetValue(r.Request.FunctionId, out var name) && name == functionName)
             .ToArray();
