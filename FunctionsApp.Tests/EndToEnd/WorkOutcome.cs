@@ -221,7 +221,15 @@ public sealed partial class WorkOutcome
             problems.Add($"expected at most {allowedRepeatDeadLetters} message(s) dead-lettered twice; {doubleDead.Length} are, e.g. {doubleDead[0]}");
         }
 
-        foreach (var message in mix.Messages.Where(m => !m.IsValid))
+        // Messages neither processed nor dead-lettered are lost unless the work queue still holds as many.
+        var lost = mix.Messages.Where(m => !Processed.Contains(m.MessageId!) && !deadById.ContainsKey(m.MessageId!)).ToArray();
+        var stillQueued = lost.Length <= LeftInWorkQueue ? lost.Select(m => m.MessageId!).ToHashSet() : [];
+        if (lost.Length > LeftInWorkQueue)
+        {
+            problems.Add($"expected every message processed or dead-lettered; {lost.Length} are neither and the work queue holds {LeftInWorkQueue} (lost), e.g. #{lost[0].Index} {lost[0].MessageId}: {lost[0].Text}");
+        }
+
+        foreach (var message in mix.Messages.Where(m => !m.IsValid && !stillQueued.Contains(m.MessageId!)))
         {
             if (!deadById.TryGetValue(message.MessageId!, out var dead))
             {
@@ -237,14 +245,6 @@ public sealed partial class WorkOutcome
         foreach (var (message, reason) in parked.Where(p => !(allowRetriesExhausted && p.Reason == "retries_exhausted")))
         {
             problems.Add($"expected valid message #{message.Index} ({message.MessageId}) processed; it was dead-lettered as {reason}");
-        }
-
-        // Messages neither processed nor dead-lettered are lost unless the work queue still holds as many.
-        var lost = mix.Messages.Where(m => !Processed.Contains(m.MessageId!) && !deadById.ContainsKey(m.MessageId!)).ToArray();
-        var stillQueued = lost.Length <= LeftInWorkQueue ? lost.Select(m => m.MessageId!).ToHashSet() : [];
-        if (lost.Length > LeftInWorkQueue)
-        {
-            problems.Add($"expected every message processed or dead-lettered; {lost.Length} are neither and the work queue holds {LeftInWorkQueue} (lost), e.g. #{lost[0].Index} {lost[0].MessageId}: {lost[0].Text}");
         }
 
         var both = mix.Messages.Where(m => Processed.Contains(m.MessageId!) && deadById.ContainsKey(m.MessageId!)).ToArray();
