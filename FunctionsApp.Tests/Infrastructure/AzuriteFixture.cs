@@ -21,12 +21,26 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public BlobServiceClient Blobs { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    /// <summary>
+    /// A fixture over an Azurite the caller started and owns, for tests that need one to themselves
+    /// (to load it, or to stop it); the caller disposes the server.
+    /// </summary>
+    public static AzuriteFixture For(AzuriteServer server)
     {
-        server = await AzuriteServer.SharedAsync();
-        Queues = new QueueServiceClient(server.ConnectionString);
-        Blobs = new BlobServiceClient(server.ConnectionString);
+        ArgumentNullException.ThrowIfNull(server);
+        var fixture = new AzuriteFixture();
+        fixture.Use(server);
+        return fixture;
     }
 
+    public async Task InitializeAsync() => Use(await AzuriteServer.SharedAsync());
+
     public Task DisposeAsync() => Task.CompletedTask;
+
+    private void Use(AzuriteServer azurite)
+    {
+        server = azurite;
+        Queues = new QueueServiceClient(azurite.ConnectionString);
+        Blobs = new BlobServiceClient(azurite.ConnectionString);
+    }
 }

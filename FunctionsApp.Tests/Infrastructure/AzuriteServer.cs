@@ -20,13 +20,15 @@ public sealed class AzuriteServer : IAsyncDisposable
     private static readonly Lazy<Task<AzuriteServer>> LazyShared = new(() => StartSharedAsync());
 
     private readonly List<AzuriteProcess> processes;
+    private readonly string? dataDirectory;
 
-    private AzuriteServer(string connectionString, int? blobPort, int? queuePort, List<AzuriteProcess> processes)
+    private AzuriteServer(string connectionString, int? blobPort, int? queuePort, List<AzuriteProcess> processes, string? dataDirectory = null)
     {
         ConnectionString = connectionString;
         BlobPort = blobPort;
         QueuePort = queuePort;
         this.processes = processes;
+        this.dataDirectory = dataDirectory;
     }
 
     /// <summary>A storage connection string for the Azure SDK and for the app's AzureWebJobsStorage.</summary>
@@ -57,11 +59,11 @@ public sealed class AzuriteServer : IAsyncDisposable
                 $"(or set {ConnectionStringVariable} to the connection string of a running Azurite).");
         }
 
-        var blob = await AzuriteProcess.StartAsync("blob", dataDirectory, cancellationToken);
+        var blob = await AzuriteProcess.StartAsync("blob", dataDirectory, null, cancellationToken);
         try
         {
-            var queue = await AzuriteProcess.StartAsync("queue", dataDirectory, cancellationToken);
-            return new AzuriteServer(BuildConnectionString(blob.Port, queue.Port), blob.Port, queue.Port, [blob, queue]);
+            var queue = await AzuriteProcess.StartAsync("queue", dataDirectory, null, cancellationToken);
+            return new AzuriteServer(BuildConnectionString(blob.Port, queue.Port), blob.Port, queue.Port, [blob, queue], dataDirectory);
         }
         catch
         {
@@ -70,11 +72,69 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
+    /// <summary>True while both services of an Azurite started here run (false after <see cref="StopAsync"/>).</summary>
+    public bool IsRunning => processes.Count > 0;
+
+    /// <summary>
+    /// Stops both services, as an outage would, but the way Azurite is meant to stop (SIGTERM): it
+    /// saves its metadata first, so an on-disk Azurite started again has everything it acknowledged.
+    /// A kill could drop the last seconds of writes, which no client could guard against.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        EnsureStartedHere();
+        // Both at once: the outage a test asks for should not grow by a second stop.
+        await Task.WhenAll(processes.Select(p => p.StopAsync(TimeSpan.FromSeconds(15))));
+        foreach (var process in processes)
+        {
+            await process.DisposeAsync();
+        }
+
+        processes.Clear();
+    }
+
+    /// <summary>Starts both services again after <see cref="StopAsync"/>, on the same ports and with the same data directory.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        EnsureStartedHere();
+        if (processes.Count > 0)
+        {
+            throw new InvalidOperationException("Azurite is running; stop it before starting it again.");
+        }
+
+        if (dataDirectory is null)
+        {
+            throw new InvalidOperationException("An in-memory Azurite loses everything when stopped; start it with a data directory to restart it.");
+        }
+
+        var blob = AzuriteProcess.StartAsync("blob", dataDirectory, BlobPort, cancellationToken);
+        var queue = AzuriteProcess.StartAsync("queue", dataDirectory, QueuePort, cancellationToken);
+        try
+        {
+            await Task.WhenAll(blob, queue);
+        }
+        finally
+        {
+            // Whichever started is kept, so DisposeAsync stops it even if the other failed.
+            processes.AddRange(new[] { blob, queue }.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result));
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var process in processes)
         {
             await process.DisposeAsync();
+        }
+
+        processes.Clear();
+    }
+
+    private void EnsureStartedHere()
+    {
+        if (BlobPort is null || QueuePort is null)
+        {
+            throw new InvalidOperationException($"This Azurite was not started by the tests ({ConnectionStringVariable} is set); it cannot be stopped or restarted here.");
         }
     }
 
@@ -105,27 +165,36 @@ public sealed class AzuriteServer : IAsyncDisposable
 
         public int Port { get; }
 
-        public static async Task<AzuriteProcess> StartAsync(string service, string? dataDirectory, CancellationToken cancellationToken)
+        /// <param name="service">blob or queue.</param>
+        /// <param name="dataDirectory">Where data is kept; null for in memory.</param>
+        /// <param name="port">A fixed port (a restart); null for a free one.</param>
+        /// <param name="cancellationToken">Stops waiting for the start.</param>
+        public static async Task<AzuriteProcess> StartAsync(string service, string? dataDirectory, int? port, CancellationToken cancellationToken)
         {
             Exception? last = null;
             for (var attempt = 0; attempt < 3; attempt++)
             {
                 try
                 {
-                    return await TryStartAsync(service, dataDirectory, cancellationToken);
+                    return await TryStartAsync(service, dataDirectory, port ?? FreePorts.Next(), cancellationToken);
                 }
                 catch (PortTakenException ex)
                 {
+                    // A fixed port may still be held for a moment by the process just stopped.
                     last = ex;
+                    if (port is not null)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+                    }
                 }
             }
 
-            throw new InvalidOperationException($"Azurite {service} could not get a free port.", last);
+            throw new InvalidOperationException(
+                port is null ? $"Azurite {service} could not get a free port." : $"Azurite {service} could not listen on port {port} again.", last);
         }
 
-        private static async Task<AzuriteProcess> TryStartAsync(string service, string? dataDirectory, CancellationToken cancellationToken)
+        private static async Task<AzuriteProcess> TryStartAsync(string service, string? dataDirectory, int port, CancellationToken cancellationToken)
         {
-            var port = FreePorts.Next();
             var script = Path.Combine(RepositoryPaths.Root, "node_modules", "azurite", "dist", "src", service, "main.js");
             if (dataDirectory is not null)
             {
@@ -193,6 +262,35 @@ public sealed class AzuriteServer : IAsyncDisposable
             }
 
             return started;
+        }
+
+        /// <summary>Asks the service to shut down (SIGTERM, which Azurite handles by saving and closing); kills it after <paramref name="grace"/>.</summary>
+        public async Task StopAsync(TimeSpan grace)
+        {
+            if (process.HasExited)
+            {
+                return;
+            }
+
+            var signal = new ProcessStartInfo("kill") { UseShellExecute = false };
+            signal.ArgumentList.Add("-TERM");
+            signal.ArgumentList.Add(process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using (var kill = Process.Start(signal))
+            {
+                if (kill is not null)
+                {
+                    await kill.WaitForExitAsync();
+                }
+            }
+
+            try
+            {
+                await process.WaitForExitAsync().WaitAsync(grace);
+            }
+            catch (TimeoutException)
+            {
+                // DisposeAsync kills what is left.
+            }
         }
 
         public async ValueTask DisposeAsync()

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using FunctionsApp.Tests.Infrastructure.FunctionsHost.Rpc;
@@ -17,21 +18,33 @@ namespace FunctionsApp.Tests.Infrastructure.FunctionsHost;
 /// worker connects to, the start-up conversation, an HTTP front for HTTP triggers and the WebJobs
 /// queue listener for queue triggers. Disposing it drains and stops everything it started.
 /// </summary>
-public sealed class FunctionsTestHost : IAsyncDisposable
+public sealed class FunctionsTestHost : IAsyncDisposable, IWorkerInvoker
 {
+    // As the Functions host, give up on a worker that keeps failing to start.
+    private const int MaxRestartAttempts = 3;
+
     private readonly FunctionsTestHostOptions options;
-    private readonly WebApplication rpcServer;
-    private readonly WorkerRpcChannel channel;
+    private readonly string appDirectory;
+    private readonly Lock gate = new();
+    private readonly List<WorkerRpcChannel> retiredChannels = [];
+    private readonly List<int> workerProcessIds = [];
+
+    // Function id -> name for every worker launched: a new worker may index its functions under new ids.
+    private readonly ConcurrentDictionary<string, string> functionNames = new(StringComparer.Ordinal);
+    private WebApplication? rpcServer;
+    private WorkerRpcChannel? channel;
     private WorkerProcess? worker;
+    private TaskCompletionSource<WorkerRpcChannel> ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task restart = Task.CompletedTask;
     private HttpTriggerFront? httpFront;
     private QueueTriggerListener? queueListener;
+    private bool started;
     private bool disposed;
 
-    private FunctionsTestHost(FunctionsTestHostOptions options, WebApplication rpcServer, WorkerRpcChannel channel, WorkerLogs logs)
+    private FunctionsTestHost(FunctionsTestHostOptions options, string appDirectory, WorkerLogs logs)
     {
         this.options = options;
-        this.rpcServer = rpcServer;
-        this.channel = channel;
+        this.appDirectory = appDirectory;
         Logs = logs;
     }
 
@@ -48,33 +61,57 @@ public sealed class FunctionsTestHost : IAsyncDisposable
     /// <summary>Completes with the worker's exit code when it exits.</summary>
     public Task<int> WorkerExited => worker?.Exited ?? throw new InvalidOperationException("The worker has not been launched.");
 
+    /// <summary>Every worker that started and served, in order: more than one after a restart.</summary>
+    public IReadOnlyList<int> WorkerProcessIds
+    {
+        get
+        {
+            lock (gate)
+            {
+                return workerProcessIds.ToArray();
+            }
+        }
+    }
+
     /// <summary>The base address of the HTTP front; <c>api/&lt;route&gt;</c> below it reaches a function.</summary>
     public Uri HttpBaseAddress => httpFront?.BaseAddress ?? throw new InvalidOperationException("The app has no HTTP functions or HTTP is disabled.");
 
     /// <summary>Function name -> the queue its listener reads, after setting resolution.</summary>
     public IReadOnlyDictionary<string, string> ListenedQueues => queueListener?.ResolvedQueueNames ?? new Dictionary<string, string>();
 
-    public int PendingInvocations => channel.PendingInvocations;
+    public int PendingInvocations => channel?.PendingInvocations ?? 0;
 
-    /// <summary>The ended invocations of one function, in the order they ended.</summary>
+    /// <summary>The ended invocations of one function, in the order they ended, across every worker.</summary>
     public IReadOnlyList<InvocationRecord> InvocationsOf(string functionName)
     {
-        var id = Function(functionName).FunctionId;
-        return channel.History.Where(r => r.Request.FunctionId == id).ToArray();
+        _ = Function(functionName);
+        WorkerRpcChannel[] channels;
+        lock (gate)
+        {
+            channels = channel is null ? [.. retiredChannels] : [.. retiredChannels, channel];
+        }
+
+        // During a restart the retired channel is still the current one: count it once.
+        return channels
+            .Distinct()
+            .SelectMany(c => c.History)
+            .Where(r => functionNames.TryGetValue(r.Request.FunctionId, out var name) && name == functionName)
+            .ToArray();
     }
 
     public static async Task<FunctionsTestHost> StartAsync(FunctionsTestHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var appDirectory = options.AppDirectory ?? FunctionsAppOutput.Directory;
-        var logs = new WorkerLogs();
-        var workerId = Guid.NewGuid().ToString();
-        var channel = new WorkerRpcChannel(workerId, logs);
-        var rpcServer = await StartRpcServerAsync(channel, logs);
-        var host = new FunctionsTestHost(options, rpcServer, channel, logs);
+        var host = new FunctionsTestHost(options, options.AppDirectory ?? FunctionsAppOutput.Directory, new WorkerLogs());
         try
         {
-            await host.LaunchAsync(appDirectory, workerId);
+            host.Publish(await host.StartWorkerAsync());
+            await host.StartTriggersAsync();
+            lock (host.gate)
+            {
+                host.started = true;
+            }
+
             return host;
         }
         catch
@@ -85,7 +122,40 @@ public sealed class FunctionsTestHost : IAsyncDisposable
     }
 
     /// <summary>Sends an invocation straight to the worker, bypassing the triggers.</summary>
-    public Task<InvocationResponse> InvokeAsync(InvocationRequest request) => channel.InvokeAsync(request, options.InvocationTimeout);
+    public Task<InvocationResponse> InvokeAsync(InvocationRequest request) => InvokeAsync(request, options.InvocationTimeout);
+
+    /// <summary>
+    /// Sends an invocation to the worker that runs now; while a crashed worker is being replaced, waits
+    /// for the new one (as the Functions host holds invocations during a restart).
+    /// </summary>
+    public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Task<WorkerRpcChannel> current;
+        lock (gate)
+        {
+            current = ready.Task;
+        }
+
+        WorkerRpcChannel target;
+        try
+        {
+            target = await current.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new WorkerUnavailableException($"No worker was ready within {timeout.TotalSeconds} s; a restart is under way.");
+        }
+
+        // Triggers built their requests with the ids of the first worker's functions.
+        if (functionNames.TryGetValue(request.FunctionId, out var name)
+            && Functions.FirstOrDefault(f => f.Name == name) is { } function)
+        {
+            request.FunctionId = function.FunctionId;
+        }
+
+        return await target.InvokeAsync(request, timeout);
+    }
 
     /// <summary>
     /// Delivers one queue message to a queue-triggered function the way the queue listener's
@@ -105,19 +175,28 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         Functions.SingleOrDefault(f => f.Name == name)
         ?? throw new InvalidOperationException($"The worker reported no function {name}; it reported: {string.Join(", ", Functions)}.");
 
-    /// <summary>Kills the worker process, as a crash would.</summary>
+    /// <summary>Kills the worker process, as a crash would; unless switched off, the host starts a new one.</summary>
     public void KillWorker() => worker?.Kill();
 
     public async ValueTask DisposeAsync()
     {
-        if (disposed)
+        Task pendingRestart;
+        lock (gate)
         {
-            return;
+            if (disposed)
+            {
+                return;
+            }
+
+            disposed = true;
+            pendingRestart = restart;
         }
 
-        disposed = true;
         try
         {
+            // 0. A restart under way ends first (it never throws), so the worker it launches is stopped below.
+            await pendingRestart;
+
             // 1. No new work: the HTTP front and the queue listener stop, letting what runs finish.
             if (httpFront is not null)
             {
@@ -131,20 +210,20 @@ public sealed class FunctionsTestHost : IAsyncDisposable
 
             // 2. Wait for invocations still in the worker (the worker does not drain by itself).
             var drainDeadline = Stopwatch.StartNew();
-            while (channel.PendingInvocations > 0 && channel.Failure is null && drainDeadline.Elapsed < options.DrainTimeout)
+            while (channel is { PendingInvocations: > 0, Failure: null } && drainDeadline.Elapsed < options.DrainTimeout)
             {
                 await Task.Delay(20);
             }
 
-            if (channel.PendingInvocations > 0)
+            if (channel is { PendingInvocations: > 0 } undrained)
             {
-                Logs.AddHost(LogLevel.Warning, $"{channel.PendingInvocations} invocation(s) still pending after {options.DrainTimeout.TotalSeconds} s; terminating the worker anyway.");
+                Logs.AddHost(LogLevel.Warning, $"{undrained.PendingInvocations} invocation(s) still pending after {options.DrainTimeout.TotalSeconds} s; terminating the worker anyway.");
             }
 
             // 3. Ask the worker to exit, then make sure it has.
             if (worker is not null)
             {
-                if (channel.Failure is null)
+                if (channel is { Failure: null })
                 {
                     try
                     {
@@ -176,9 +255,14 @@ public sealed class FunctionsTestHost : IAsyncDisposable
                 await worker.DisposeAsync();
             }
 
-            channel.Fail(new WorkerUnavailableException("The test host has shut down."));
-            await rpcServer.StopAsync();
-            await rpcServer.DisposeAsync();
+            var shutDown = new WorkerUnavailableException("The test host has shut down.");
+            ready.TrySetException(shutDown);
+            channel?.Fail(shutDown);
+            if (rpcServer is not null)
+            {
+                await rpcServer.StopAsync();
+                await rpcServer.DisposeAsync();
+            }
         }
     }
 
@@ -208,23 +292,31 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         return new Uri(address).Port;
     }
 
-    private async Task LaunchAsync(string appDirectory, string workerId)
+    /// <summary>
+    /// Launches a worker with its own gRPC server and channel and holds the start-up conversation;
+    /// on failure leaves nothing running and throws <see cref="WorkerUnavailableException"/>.
+    /// </summary>
+    private async Task<Generation> StartWorkerAsync()
     {
+        var workerId = Guid.NewGuid().ToString();
+        var workerChannel = new WorkerRpcChannel(workerId, Logs);
+        var server = await StartRpcServerAsync(workerChannel, Logs);
+        WorkerProcess? process = null;
         var clock = Stopwatch.StartNew();
-        worker = WorkerProcess.Start(appDirectory, BoundPort(rpcServer), workerId, Guid.NewGuid().ToString(), options.AppSettings, Logs);
-        _ = worker.Exited.ContinueWith(
-            exited => channel.Fail(new WorkerUnavailableException(
-                $"The worker process exited with code {exited.Result}. Its stderr ends with:{Environment.NewLine}{Logs.Tail(WorkerLogSource.Stderr)}")),
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion,
-            TaskScheduler.Default);
-
         try
         {
-            await channel.Started.WaitAsync(options.StartTimeout);
+            process = WorkerProcess.Start(appDirectory, BoundPort(server), workerId, Guid.NewGuid().ToString(), options.AppSettings, Logs);
+            var launched = process;
+            _ = process.Exited.ContinueWith(
+                exited => OnWorkerExited(launched, server, workerChannel, exited.Result),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion,
+                TaskScheduler.Default);
+
+            await workerChannel.Started.WaitAsync(options.StartTimeout);
             var startStream = clock.Elapsed;
 
-            var init = await channel.RequestAsync(new StreamingMessage
+            var init = await workerChannel.RequestAsync(new StreamingMessage
             {
                 WorkerInitRequest = new WorkerInitRequest
                 {
@@ -237,7 +329,7 @@ public sealed class FunctionsTestHost : IAsyncDisposable
             var initialized = clock.Elapsed;
 
             // Always asked: worker indexing is switched on by worker.config.json, not a capability.
-            var metadata = await channel.RequestAsync(new StreamingMessage
+            var metadata = await workerChannel.RequestAsync(new StreamingMessage
             {
                 FunctionsMetadataRequest = new FunctionsMetadataRequest { FunctionAppDirectory = appDirectory },
             }, Remaining(clock));
@@ -246,7 +338,7 @@ public sealed class FunctionsTestHost : IAsyncDisposable
             EnsureSuccess(indexed.Result, "FunctionsMetadataRequest");
 
             var functions = indexed.FunctionMetadataResults.Select(WorkerFunction.FromMetadata).ToArray();
-            var loads = functions.Select(f => channel.RequestAsync(
+            var loads = functions.Select(f => workerChannel.RequestAsync(
                 new StreamingMessage { FunctionLoadRequest = new FunctionLoadRequest { FunctionId = f.FunctionId, Metadata = f.Metadata } },
                 Remaining(clock)));
             foreach (var (function, load) in functions.Zip(await Task.WhenAll(loads)))
@@ -254,12 +346,25 @@ public sealed class FunctionsTestHost : IAsyncDisposable
                 EnsureSuccess(load.FunctionLoadResponse?.Result, $"FunctionLoadRequest for {function.Name}");
             }
 
-            StartupTimes = new WorkerStartupTimes(startStream, initialized, clock.Elapsed);
-            Functions = functions;
-            Logs.AddHost(LogLevel.Information, $"Worker {worker.Id} ready: {StartupTimes}.");
+            var times = new WorkerStartupTimes(startStream, initialized, clock.Elapsed);
+            Logs.AddHost(LogLevel.Information, $"Worker {process.Id} ready: {times}.");
+            return new Generation(server, workerChannel, process, functions, times);
         }
-        catch (Exception ex) when (ex is TimeoutException or WorkerUnavailableException or InvalidOperationException)
+        catch (Exception ex)
         {
+            workerChannel.Fail(new WorkerUnavailableException("The worker did not start."));
+            if (process is not null)
+            {
+                await process.DisposeAsync();
+            }
+
+            await server.StopAsync();
+            await server.DisposeAsync();
+            if (ex is not (TimeoutException or WorkerUnavailableException or InvalidOperationException))
+            {
+                throw;
+            }
+
             // An exit already carries the stderr tail; a timeout or a refused step does not.
             var stderr = ex.Message.Contains("stderr", StringComparison.Ordinal)
                 ? ""
@@ -269,19 +374,103 @@ public sealed class FunctionsTestHost : IAsyncDisposable
                 $"Worker stdout (tail):{Environment.NewLine}{Logs.Tail(WorkerLogSource.Stdout, 10)}",
                 ex);
         }
+    }
 
+    /// <summary>Makes a started worker the one invocations go to.</summary>
+    private void Publish(Generation generation)
+    {
+        foreach (var function in generation.Functions)
+        {
+            functionNames[function.FunctionId] = function.Name;
+        }
+
+        lock (gate)
+        {
+            rpcServer = generation.RpcServer;
+            channel = generation.Channel;
+            worker = generation.Worker;
+            Functions = generation.Functions;
+            StartupTimes = generation.StartupTimes;
+            workerProcessIds.Add(generation.Worker.Id);
+            ready.TrySetResult(generation.Channel);
+        }
+    }
+
+    private async Task StartTriggersAsync()
+    {
+        // The triggers send through this host (IWorkerInvoker), so they reach a restarted worker too.
         var http = Functions.Where(f => f.IsHttpTrigger).ToArray();
         if (options.EnableHttp && http.Length > 0)
         {
-            httpFront = await HttpTriggerFront.StartAsync(http, channel, Logs, options.InvocationTimeout);
+            httpFront = await HttpTriggerFront.StartAsync(http, this, Logs, options.InvocationTimeout);
         }
 
         var queues = Functions.Where(f => f.IsQueueTrigger).ToArray();
         if (options.EnableQueues && queues.Length > 0)
         {
-            var forwarder = new QueueInvocationForwarder(queues, channel, options.InvocationTimeout);
+            var forwarder = new QueueInvocationForwarder(queues, this, options.InvocationTimeout);
             queueListener = await QueueTriggerListener.StartAsync(
                 queues, options.AppSettings, Path.Combine(appDirectory, "host.json"), options.OverrideQueueOptions, forwarder, Logs);
+        }
+    }
+
+    private void OnWorkerExited(WorkerProcess exited, WebApplication server, WorkerRpcChannel exitedChannel, int exitCode)
+    {
+        // Everything pending in this worker fails at once; the triggers rethrow it (a queue message
+        // then comes back after the visibility timeout and is retried).
+        exitedChannel.Fail(new WorkerUnavailableException(
+            $"The worker process exited with code {exitCode}. Its stderr ends with:{Environment.NewLine}{Logs.Tail(WorkerLogSource.Stderr)}"));
+        lock (gate)
+        {
+            // Only the worker in service is replaced: not one that failed to start, nor one asked to stop.
+            if (!started || disposed || !options.RestartWorkerOnExit || !ReferenceEquals(exited, worker))
+            {
+                return;
+            }
+
+            ready = new TaskCompletionSource<WorkerRpcChannel>(TaskCreationOptions.RunContinuationsAsynchronously);
+            restart = RestartAsync(exited, server, exitedChannel, exitCode);
+        }
+    }
+
+    /// <summary>Replaces a worker that exited, as the Functions host does: same settings, the start-up conversation again.</summary>
+    private async Task RestartAsync(WorkerProcess exited, WebApplication server, WorkerRpcChannel exitedChannel, int exitCode)
+    {
+        await Task.Yield();
+        var exitedId = exited.Id;
+        Logs.AddHost(LogLevel.Warning, $"Worker {exitedId} exited with code {exitCode}; starting a new worker.");
+        lock (gate)
+        {
+            retiredChannels.Add(exitedChannel);
+            rpcServer = null;
+        }
+
+        await exited.DisposeAsync();
+        await server.StopAsync();
+        await server.DisposeAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var generation = await StartWorkerAsync();
+                Publish(generation);
+                Logs.AddHost(LogLevel.Warning, $"Worker {generation.Worker.Id} replaced worker {exitedId} (attempt {attempt}).");
+                return;
+            }
+            catch (Exception ex) when (ex is WorkerUnavailableException && attempt < MaxRestartAttempts)
+            {
+                Logs.AddHost(LogLevel.Warning, $"Restart attempt {attempt} failed: {ex.Message}");
+            }
+            catch (Exception ex)
+            {
+                Logs.AddHost(LogLevel.Error, $"The worker could not be restarted: {ex.Message}");
+                lock (gate)
+                {
+                    ready.TrySetException(new WorkerUnavailableException($"The worker exited and could not be restarted: {ex.Message}", ex));
+                }
+
+                return;
+            }
         }
     }
 
@@ -290,6 +479,9 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         var left = options.StartTimeout - clock.Elapsed;
         return left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1);
     }
+
+    private sealed record Generation(
+        WebApplication RpcServer, WorkerRpcChannel Channel, WorkerProcess Worker, IReadOnlyList<WorkerFunction> Functions, WorkerStartupTimes StartupTimes);
 
     private static void EnsureSuccess(StatusResult? result, string step)
     {

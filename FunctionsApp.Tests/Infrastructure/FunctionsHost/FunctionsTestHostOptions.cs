@@ -26,6 +26,12 @@ public sealed class FunctionsTestHostOptions
     /// <summary>Listen to the queues of queue-triggered functions (default true).</summary>
     public bool EnableQueues { get; init; } = true;
 
+    /// <summary>
+    /// Start a new worker when the running one exits on its own (a crash), as the Functions host does
+    /// (default true). Invocations in flight in the old worker fail; new ones wait for the new worker.
+    /// </summary>
+    public bool RestartWorkerOnExit { get; init; } = true;
+
     /// <summary>Applied after host.json's <c>extensions:queues</c>, for settings a test must shorten.</summary>
     public Action<QueuesOptions>? OverrideQueueOptions { get; init; }
 }

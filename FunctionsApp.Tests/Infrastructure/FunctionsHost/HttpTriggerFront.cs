@@ -29,10 +29,10 @@ public sealed class HttpTriggerFront : IAsyncDisposable
 
     private readonly WebApplication app;
     private readonly IReadOnlyList<(WorkerFunction Function, HttpRouteTemplate Route)> routes;
-    private readonly WorkerRpcChannel channel;
+    private readonly IWorkerInvoker channel;
     private readonly TimeSpan invocationTimeout;
 
-    private HttpTriggerFront(WebApplication app, IReadOnlyList<WorkerFunction> functions, WorkerRpcChannel channel, TimeSpan invocationTimeout)
+    private HttpTriggerFront(WebApplication app, IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, TimeSpan invocationTimeout)
     {
         this.app = app;
         this.channel = channel;
@@ -44,7 +44,7 @@ public sealed class HttpTriggerFront : IAsyncDisposable
     public Uri BaseAddress { get; private set; } = null!;
 
     public static async Task<HttpTriggerFront> StartAsync(
-        IReadOnlyList<WorkerFunction> functions, WorkerRpcChannel channel, WorkerLogs logs, TimeSpan invocationTimeout)
+        IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, WorkerLogs logs, TimeSpan invocationTimeout)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>

@@ -11,7 +11,7 @@ namespace FunctionsApp.Tests.Infrastructure.FunctionsHost;
 /// dequeue-count and poison-queue rules decide what happens to the message.
 /// </summary>
 public sealed class QueueInvocationForwarder(
-    IReadOnlyList<WorkerFunction> functions, WorkerRpcChannel channel, TimeSpan invocationTimeout)
+    IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, TimeSpan invocationTimeout)
 {
     private readonly Dictionary<string, WorkerFunction> byName = functions.ToDictionary(f => f.Name, StringComparer.Ordinal);
 

@@ -118,7 +118,22 @@ public sealed class WorkerProcess : IAsyncDisposable
     }
 
     /// <summary>Kills the worker at once, as a crash would.</summary>
-    public void Kill() => KillTree(process);
+    public void Kill()
+    {
+        // The worker itself first: finding a process tree reads every process on the machine, which
+        // on a busy machine takes long enough for the invocations in flight to finish, and a crash
+        // does not wait for them.
+        try
+        {
+            process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited meanwhile.
+        }
+
+        KillTree(process);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -12,7 +12,7 @@ namespace FunctionsApp.Tests.Infrastructure.FunctionsHost;
 /// allows one write at a time per stream), matches replies by request id and invocation responses
 /// by invocation id, records RpcLogs, and fails everything pending at once when the worker goes.
 /// </summary>
-public sealed class WorkerRpcChannel(string workerId, WorkerLogs logs)
+public sealed class WorkerRpcChannel(string workerId, WorkerLogs logs) : IWorkerInvoker
 {
     private readonly Channel<StreamingMessage> outbound =
         Channel.CreateUnbounded<StreamingMessage>(new UnboundedChannelOptions { SingleReader = true });
