@@ -9,6 +9,7 @@ using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace FunctionsApp;
 
@@ -20,6 +21,9 @@ public static class AppServices
 
     /// <summary>The flat app setting the queue trigger reads with <c>%WorkItemsQueueName%</c>.</summary>
     public const string WorkItemsQueueSetting = "WorkItemsQueueName";
+
+    /// <summary>The log category prefix of the Azure SDK's own request logging (Azure.Core, Azure.Storage...).</summary>
+    public const string AzureSdkLogCategoryPrefix = "Azure";
 
     public static IServiceCollection AddFunctionsApp(this IServiceCollection services, IConfiguration configuration)
     {
@@ -74,6 +78,12 @@ public static class AppServices
             // Our own queue writes (outbox, dead letters) are plain JSON text, readable in any tool.
             clients.AddQueueServiceClient(connection).ConfigureOptions(options => options.MessageEncoding = QueueMessageEncoding.None);
         });
+
+        // The Azure SDK logs every storage request and response, headers included, at Information:
+        // four multi-line entries per queue message, each sent to the host over gRPC and on to
+        // Application Insights. Failures still show: the SDK's warnings pass, and our own events
+        // (1002, 1003) carry the exceptions.
+        services.AddLogging(logging => logging.AddFilter(AzureSdkLogCategoryPrefix, LogLevel.Warning));
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WorkItemParser>();

@@ -142,6 +142,16 @@ public sealed class AppServicesTests
     }
 
     [Fact]
+    public void AddFunctionsApp_AzureSdkRequestLogging_IsFilteredToWarnings()
+    {
+        using var provider = Provider();
+        var rules = provider.GetRequiredService<IOptions<Microsoft.Extensions.Logging.LoggerFilterOptions>>().Value.Rules;
+
+        var rule = Assert.Single(rules, r => r.CategoryName == AppServices.AzureSdkLogCategoryPrefix);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, rule.LogLevel);
+    }
+
+    [Fact]
     public void AddFunctionsApp_ExplicitDeadLetterQueueName_Wins()
     {
         using var provider = Provider(("WorkItemsQueueName", "jobs"), ("Dispatch:DeadLetterQueueName", "parked-jobs"));
