@@ -87,6 +87,23 @@ public sealed class ReplayIntegrationTests(AzuriteFixture azurite) : IClassFixtu
     }
 
     [Fact]
+    public async Task ReplayAsync_MessageParkedTwice_GoesBackOnceAndTheCopyIsDropped()
+    {
+        // The worker stopped after parking but before the queue deleted the message, so the
+        // redelivery parked it again under the same message id.
+        await DrainAsync(app.DeadLetters);
+        await app.ProcessAsync(UnknownA, messageId: "m-twice", dequeueCount: 1);
+        await app.ProcessAsync(UnknownA, messageId: "m-twice", dequeueCount: 2);
+
+        var report = await Replayer.ReplayAsync(null, 100, CancellationToken.None);
+
+        Assert.Equal(1, report.Moved);
+        Assert.Equal(1, report.DuplicatesDropped);
+        Assert.Equal(UnknownA, Assert.Single(await DrainAsync(app.WorkQueue)));
+        Assert.Null(await app.DeadLetters.PeekOrNullAsync());
+    }
+
+    [Fact]
     public async Task ReplayedMessage_ThatNowSucceeds_IsProcessedOnce()
     {
         // A report parked for a reason that has since been fixed: here, an envelope as the app

@@ -33,7 +33,7 @@ public sealed class QueueDeadLetterReplayer(
         var kept = new Dictionary<string, QueueMessage>(StringComparer.Ordinal);
         if (!(await deadLetters.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value)
         {
-            return new ReplayReport(0, 0, movedByReason);
+            return new ReplayReport(0, 0, 0, movedByReason);
         }
 
         // Only what was parked when the replay began is looked at: a replayed message that fails
@@ -41,7 +41,9 @@ public sealed class QueueDeadLetterReplayer(
         // message twice also means every message has been looked at.
         var parkedAtStart = (await deadLetters.GetPropertiesAsync(cancellationToken).ConfigureAwait(false)).Value.ApproximateMessagesCount;
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var replayedIds = new HashSet<string>(StringComparer.Ordinal);
         var moved = 0;
+        var duplicates = 0;
         try
         {
             while (moved < maxMessages && seen.Count < parkedAtStart)
@@ -61,10 +63,19 @@ public sealed class QueueDeadLetterReplayer(
 
                 foreach (var message in fresh)
                 {
-                    var (parkedReason, body, bodyBlob) = Read(message.MessageText);
+                    var (parkedReason, body, bodyBlob, parkedId) = Read(message.MessageText);
                     if ((reason is not null && reason != parkedReason) || moved >= maxMessages)
                     {
                         kept[message.MessageId] = message;
+                        continue;
+                    }
+
+                    // A message parked twice (the worker stopped between parking it and the queue
+                    // deleting it) goes back once: its copies share the original message id.
+                    if (parkedId is not null && !replayedIds.Add(parkedId))
+                    {
+                        await deadLetters.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+                        duplicates++;
                         continue;
                     }
 
@@ -104,17 +115,17 @@ public sealed class QueueDeadLetterReplayer(
         }
 
         ReplayLog.Replayed(logger, moved, kept.Count, reason ?? "(any)");
-        return new ReplayReport(moved, kept.Count, movedByReason);
+        return new ReplayReport(moved, kept.Count, duplicates, movedByReason);
     }
 
-    private static (string Reason, string? Body, string? BodyBlob) Read(string parked)
+    private static (string Reason, string? Body, string? BodyBlob, string? MessageId) Read(string parked)
     {
         try
         {
             var envelope = JsonSerializer.Deserialize(parked, AppJsonContext.Readable.DeadLetterEnvelope);
             if (envelope is { Reason: not null } && (envelope.OriginalBody is not null || envelope.OriginalBodyBlob is not null))
             {
-                return (envelope.Reason, envelope.OriginalBody, envelope.OriginalBodyBlob);
+                return (envelope.Reason, envelope.OriginalBody, envelope.OriginalBodyBlob, envelope.MessageId);
             }
         }
         catch (JsonException)
@@ -122,6 +133,6 @@ public sealed class QueueDeadLetterReplayer(
             // Not an envelope: a bare body.
         }
 
-        return (BareBodyReason, parked, null);
+        return (BareBodyReason, parked, null, null);
     }
 }

@@ -20,7 +20,7 @@ public sealed class ReplayDeadLettersFunctionTests
     public async Task Run_NoQuery_ReplaysEveryReasonUpToTheDefaultAndReportsCounts()
     {
         replayer.Setup(r => r.ReplayAsync(null, ReplayDeadLettersFunction.DefaultMax, It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new ReplayReport(3, 1, new Dictionary<string, int> { ["unknown_action"] = 2, ["retries_exhausted"] = 1 }));
+            .ReturnsAsync(new ReplayReport(3, 1, 0, new Dictionary<string, int> { ["unknown_action"] = 2, ["retries_exhausted"] = 1 }));
 
         var response = await Post("");
 
@@ -35,7 +35,7 @@ public sealed class ReplayDeadLettersFunctionTests
     public async Task Run_ReasonAndMax_ArePassedToTheReplayer()
     {
         replayer.Setup(r => r.ReplayAsync("retries_exhausted", 25, It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new ReplayReport(0, 0, new Dictionary<string, int>()));
+            .ReturnsAsync(new ReplayReport(0, 0, 0, new Dictionary<string, int>()));
 
         var response = await Post("?reason=retries_exhausted&max=25");
 
