@@ -17,9 +17,7 @@ public sealed class PoisonQueueEndToEndTests(AzuriteFixture azurite, ITestOutput
     [Fact]
     public async Task GenerateReport_BlobStorageUnreachable_IsAttemptedMaxDequeueCountTimesThenParkedWithReason()
     {
-        var queuePort = azurite.Server.QueuePort
-            ?? throw new InvalidOperationException(
-                $"This test needs the Azurite started by the tests (it points the blob endpoint at a closed port); unset {AzuriteServer.ConnectionStringVariable}.");
+        var (_, queuePort) = azurite.Server.OwnPorts("it points the blob endpoint at a closed port");
         var maxDequeueCount = MaxDequeueCountFromHostJson();
         var unreachableBlobs = AzuriteServer.BuildConnectionString(FreePorts.Closed(), queuePort);
 

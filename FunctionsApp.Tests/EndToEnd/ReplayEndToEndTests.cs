@@ -18,12 +18,7 @@ public sealed class ReplayEndToEndTests(AzuriteFixture azurite, ITestOutputHelpe
     [Fact]
     public async Task GenerateReport_ParkedAfterBlobOutage_ReplayedOverHttp_ReportWrittenOnceAndPoisonQueueEmpty()
     {
-        var server = azurite.Server;
-        if (server.BlobPort is not { } blobPort || server.QueuePort is not { } queuePort)
-        {
-            throw new InvalidOperationException(
-                $"This test needs the Azurite started by the tests (it puts a proxy in front of its blob port); unset {AzuriteServer.ConnectionStringVariable}.");
-        }
+        var (blobPort, queuePort) = azurite.Server.OwnPorts("it puts a proxy in front of its blob port");
 
         await using var blobs = new SwitchableTcpProxy(blobPort, up: false);
         // Retries without the 10 s pause between them: each attempt already spends a second or so

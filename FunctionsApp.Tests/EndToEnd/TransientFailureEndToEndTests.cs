@@ -16,12 +16,7 @@ public sealed class TransientFailureEndToEndTests(AzuriteFixture azurite, ITestO
     public async Task GenerateReport_BlobStorageDownForTwoAttempts_ReportWrittenOnceOnTheThird()
     {
         const int failingAttempts = 2;
-        var server = azurite.Server;
-        if (server.BlobPort is not { } blobPort || server.QueuePort is not { } queuePort)
-        {
-            throw new InvalidOperationException(
-                $"This test needs the Azurite started by the tests (it puts a proxy in front of its blob port); unset {AzuriteServer.ConnectionStringVariable}.");
-        }
+        var (blobPort, queuePort) = azurite.Server.OwnPorts("it puts a proxy in front of its blob port");
 
         await using var blobs = new SwitchableTcpProxy(blobPort, up: false);
         // Between attempts the message is invisible for the visibility timeout: 3 s instead of

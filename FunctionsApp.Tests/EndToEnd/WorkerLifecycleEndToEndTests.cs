@@ -35,8 +35,7 @@ public sealed class WorkerLifecycleEndToEndTests(AzuriteFixture azurite, ITestOu
     {
         // The blob endpoint is a closed port, so each report invocation stays in the worker for
         // seconds (the Azure SDK's retries) and is still pending when the worker dies.
-        var queuePort = azurite.Server.QueuePort
-            ?? throw new InvalidOperationException($"This test needs the Azurite started by the tests; unset {AzuriteServer.ConnectionStringVariable}.");
+        var (_, queuePort) = azurite.Server.OwnPorts("it points the blob endpoint at a closed port");
         await using var app = await AppUnderTest.StartAsync(
             azurite, output, AzuriteServer.BuildConnectionString(FreePorts.Closed(), queuePort), enableQueues: false);
         var function = app.Host.Function(ProcessWorkItemFunction.Name);

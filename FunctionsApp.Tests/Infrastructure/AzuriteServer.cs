@@ -40,6 +40,15 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <summary>The queue port of an Azurite started here; null for an external one.</summary>
     public int? QueuePort { get; }
 
+    /// <summary>
+    /// The blob and queue ports, for a test that reroutes one of them; an external Azurite (named by
+    /// <see cref="ConnectionStringVariable"/>) has none, and the test fails saying why it needs them.
+    /// </summary>
+    public (int Blob, int Queue) OwnPorts(string why) =>
+        BlobPort is { } blob && QueuePort is { } queue
+            ? (blob, queue)
+            : throw new InvalidOperationException($"This test needs the Azurite started by the tests ({why}); unset {ConnectionStringVariable}.");
+
     /// <summary>One Azurite for the whole test run, stopped when the test process exits.</summary>
     public static Task<AzuriteServer> SharedAsync() => LazyShared.Value;
 
