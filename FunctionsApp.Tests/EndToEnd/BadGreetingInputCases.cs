@@ -32,6 +32,11 @@ public static class BadGreetingInputCases
         {
             Query = "?name=" + new string('n', GreetingService.MaxNameLength + 1),
         },
+        // The worker decodes the invalid UTF-8 to U+FFFD; the app must still refuse it.
+        new("invalid UTF-8 in the query", HttpMethod.Get, null, null, HttpStatusCode.BadRequest, "invalid_name")
+        {
+            Query = "?name=A%C3%28",
+        },
         new("PUT", HttpMethod.Put, Utf8("""{"name":"Ada"}"""), Json, HttpStatusCode.MethodNotAllowed, null),
         new("DELETE", HttpMethod.Delete, null, null, HttpStatusCode.MethodNotAllowed, null),
     ];

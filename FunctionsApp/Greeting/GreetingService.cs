@@ -63,6 +63,13 @@ public sealed class GreetingService(TimeProvider time)
             return GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_name", "The name must not contain control characters.");
         }
 
+        // The worker decodes invalid UTF-8 in the query string (%C3%28) to U+FFFD instead of
+        // failing; no real name holds it, so it is treated like invalid UTF-8 in a body.
+        if (trimmed.Contains('\uFFFD', StringComparison.Ordinal))
+        {
+            return GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_name", "The name is not valid UTF-8 text.");
+        }
+
         return GreetingResult.Ok(new GreetingReply($"Hello {trimmed}! Welcome to serverless.", time.GetUtcNow()));
     }
 

@@ -195,6 +195,14 @@ public sealed class GreetingServiceTests
         AssertGreets(GreetBytes(body), "Hello Ada! Welcome to serverless.");
     }
 
+    [Theory]
+    [InlineData("A\uFFFD(")]
+    [InlineData("\uFFFD")]
+    public void Greet_QueryNameWithReplacementCharacter_Fails400InvalidName(string name)
+    {
+        AssertFails(Greet(queryName: name), HttpStatusCode.BadRequest, "invalid_name");
+    }
+
     [Fact]
     public void Greet_NameWithEscapedLoneSurrogate_Fails400InvalidName()
     {
