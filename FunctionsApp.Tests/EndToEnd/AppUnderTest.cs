@@ -1,3 +1,4 @@
+using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
 using FunctionsApp.Tests.Infrastructure.FunctionsHost;
 using Microsoft.Azure.WebJobs.Host;
@@ -49,6 +50,10 @@ public sealed class AppUnderTest : IAsyncDisposable
         output?.WriteLine($"Worker start-up: {host.StartupTimes}");
         return new AppUnderTest(azurite, output, storage, host);
     }
+
+    /// <summary>The ended attempts of the queue function at one message, in the order they ended.</summary>
+    public IReadOnlyList<InvocationRecord> Attempts(string messageId) =>
+        Host.InvocationsOf(ProcessWorkItemFunction.Name).Where(r => r.TriggerValue("Id") == messageId).ToArray();
 
     public async ValueTask DisposeAsync()
     {

@@ -51,7 +51,7 @@ public sealed class BadQueueInputFixture : IAsyncLifetime
             $"an attempt for row '{caseName}' (message {messageId})");
 
     public IReadOnlyList<InvocationRecord> Attempts(string messageId) =>
-        App.Host.InvocationsOf(ProcessWorkItemFunction.Name).Where(r => r.TriggerValue("Id") == messageId).ToArray();
+        App.Attempts(messageId);
 
     /// <summary>The envelopes in the dead-letter queue (the table parks fewer than the 32 one peek sees), by message id.</summary>
     public async Task<IReadOnlyDictionary<string, JsonElement>> EnvelopesAsync()

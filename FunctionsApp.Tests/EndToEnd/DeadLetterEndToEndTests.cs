@@ -1,8 +1,6 @@
 using System.Text.Json;
 using FunctionsApp.Dispatch;
-using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
-using FunctionsApp.Tests.Infrastructure.FunctionsHost;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;
@@ -42,18 +40,15 @@ public sealed class DeadLetterEndToEndTests(AzuriteFixture azurite, ITestOutputH
             async () =>
             {
                 var left = await QueueProbes.CountAsync(azurite.Queues, app.Storage.WorkItemsQueue);
-                var ended = Attempts(app, messageId).Count;
+                var ended = app.Attempts(messageId).Count;
                 return (left == 0 && ended > 0 ? "done" : null, $"{left} message(s) still in {app.Storage.WorkItemsQueue}, {ended} attempt(s) ended");
             },
             TimeSpan.FromSeconds(15),
             "the attempt to end and the work queue to be empty (message deleted after its one attempt)");
-        var attempt = Assert.Single(Attempts(app, messageId));
+        var attempt = Assert.Single(app.Attempts(messageId));
         Assert.True(attempt.Succeeded, $"Expected the invocation to succeed; it failed: {attempt.Response?.Result?.Exception?.Message ?? attempt.Failure?.Message}");
         // The dead-letter queue is the platform's poison queue: it holds the envelope and no bare
         // copy from the platform.
         Assert.Equal(1, await QueueProbes.CountAsync(azurite.Queues, app.Storage.PoisonQueue));
     }
-
-    private static IReadOnlyList<InvocationRecord> Attempts(AppUnderTest app, string messageId) =>
-        app.Host.InvocationsOf(ProcessWorkItemFunction.Name).Where(r => r.TriggerValue("Id") == messageId).ToArray();
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
 using FunctionsApp.Tests.Infrastructure.FunctionsHost;
 using Xunit.Abstractions;
@@ -34,7 +33,7 @@ public sealed class PoisonQueueEndToEndTests(AzuriteFixture azurite, ITestOutput
             async () =>
             {
                 var peeked = await QueueProbes.PeekAsync(azurite.Queues, app.Storage.PoisonQueue);
-                var attempts = Attempts(app, messageId).Count;
+                var attempts = app.Attempts(messageId).Count;
                 return (peeked.Count > 0 ? peeked : null, $"{attempts} attempt(s) so far; poison queue: {QueueProbes.Describe(peeked)}");
             },
             TimeSpan.FromSeconds(120),
@@ -49,7 +48,7 @@ public sealed class PoisonQueueEndToEndTests(AzuriteFixture azurite, ITestOutput
         var attempts = await Poll.UntilAsync(
             () =>
             {
-                var seen = Attempts(app, messageId);
+                var seen = app.Attempts(messageId);
                 return Task.FromResult<(IReadOnlyList<InvocationRecord>?, string)>(
                     (seen.Count == maxDequeueCount ? seen : null, $"{seen.Count} attempt(s) recorded"));
             },
@@ -63,8 +62,6 @@ public sealed class PoisonQueueEndToEndTests(AzuriteFixture azurite, ITestOutput
         Assert.Equal(0, await QueueProbes.CountAsync(azurite.Queues, app.Storage.WorkItemsQueue));
     }
 
-    private static IReadOnlyList<InvocationRecord> Attempts(AppUnderTest app, string messageId) =>
-        app.Host.InvocationsOf(ProcessWorkItemFunction.Name).Where(r => r.TriggerValue("Id") == messageId).ToArray();
 
     private static int MaxDequeueCountFromHostJson()
     {

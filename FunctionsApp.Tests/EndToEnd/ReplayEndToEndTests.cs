@@ -34,7 +34,7 @@ public sealed class ReplayEndToEndTests(AzuriteFixture azurite, ITestOutputHelpe
             async () =>
             {
                 var peeked = await QueueProbes.PeekAsync(azurite.Queues, app.Storage.PoisonQueue);
-                return (peeked.Count > 0 ? peeked : null, $"{Attempts(app, originalId).Count} attempt(s) so far; poison queue: {QueueProbes.Describe(peeked)}");
+                return (peeked.Count > 0 ? peeked : null, $"{app.Attempts(originalId).Count} attempt(s) so far; poison queue: {QueueProbes.Describe(peeked)}");
             },
             TimeSpan.FromSeconds(120),
             $"a retries_exhausted envelope in {app.Storage.PoisonQueue} while blob storage is down");
@@ -50,7 +50,7 @@ public sealed class ReplayEndToEndTests(AzuriteFixture azurite, ITestOutputHelpe
             async () =>
             {
                 var left = await QueueProbes.CountAsync(azurite.Queues, app.Storage.WorkItemsQueue);
-                var attempts = Attempts(app, originalId);
+                var attempts = app.Attempts(originalId);
                 var last = attempts.Count > 0 ? attempts[^1] : null;
                 return (left == 0 && last is { Succeeded: true } ? "parked" : null, $"{left} message(s) in the work queue; last attempt: {Describe(last)}");
             },
@@ -101,8 +101,6 @@ public sealed class ReplayEndToEndTests(AzuriteFixture azurite, ITestOutputHelpe
             "the poison queue and the work queue to be empty after the replay");
     }
 
-    private static IReadOnlyList<InvocationRecord> Attempts(AppUnderTest app, string messageId) =>
-        app.Host.InvocationsOf(ProcessWorkItemFunction.Name).Where(r => r.TriggerValue("Id") == messageId).ToArray();
 
     private static string Describe(InvocationRecord? attempt) =>
         attempt is null ? "none" : $"attempt {attempt.TriggerValue("DequeueCount")} {(attempt.Succeeded ? "succeeded" : "failed")}";

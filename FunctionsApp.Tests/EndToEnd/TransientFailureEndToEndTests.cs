@@ -1,5 +1,4 @@
 using Azure.Storage.Blobs.Models;
-using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
 using FunctionsApp.Tests.Infrastructure.FunctionsHost;
 using Xunit.Abstractions;
@@ -31,7 +30,7 @@ public sealed class TransientFailureEndToEndTests(AzuriteFixture azurite, ITestO
 
         await WaitForAttemptsAsync(app, messageId, failingAttempts, "while blob storage is down");
         Assert.True(app.Host.PendingInvocations == 0,
-            $"Expected no attempt in flight when blob storage comes back (the test's premise); {app.Host.PendingInvocations} pending after: {Describe(Attempts(app, messageId))}");
+            $"Expected no attempt in flight when blob storage comes back (the test's premise); {app.Host.PendingInvocations} pending after: {Describe(app.Attempts(messageId))}");
         blobs.BringUp();
         var attempts = await WaitForAttemptsAsync(app, messageId, failingAttempts + 1, "after blob storage came back");
 
@@ -67,14 +66,12 @@ public sealed class TransientFailureEndToEndTests(AzuriteFixture azurite, ITestO
         await Poll.UntilAsync(
             () =>
             {
-                var seen = Attempts(app, messageId);
+                var seen = app.Attempts(messageId);
                 return Task.FromResult<(IReadOnlyList<InvocationRecord>?, string)>((seen.Count >= count ? seen : null, Describe(seen)));
             },
             TimeSpan.FromSeconds(60),
             $"{count} ended attempt(s) for message {messageId} {when}");
 
-    private static IReadOnlyList<InvocationRecord> Attempts(AppUnderTest app, string messageId) =>
-        app.Host.InvocationsOf(ProcessWorkItemFunction.Name).Where(r => r.TriggerValue("Id") == messageId).ToArray();
 
     private static string Describe(IReadOnlyList<InvocationRecord> attempts) =>
         attempts.Count == 0
