@@ -135,7 +135,8 @@ public sealed class GreetingService(TimeProvider time)
 
     private static bool IsJsonContentType(string? contentType)
     {
-        // No Content-Type is taken as JSON: curl -d and many clients omit or guess it.
+        // No Content-Type is read as JSON, for clients that send a body without naming it. (curl -d
+        // names it application/x-www-form-urlencoded, which is refused: the README's examples set it.)
         if (string.IsNullOrWhiteSpace(contentType))
         {
             return true;
