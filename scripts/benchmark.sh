@@ -25,7 +25,7 @@ for arg in "$@"; do
     --no-build) build=0 ;;
     cold) filter="$filter&FullyQualifiedName~ColdStartBenchmarks" ;;
     http) filter="$filter&FullyQualifiedName~HttpGreetingBenchmarks" ;;
-    queue) filter="$filter&FullyQualifiedName~QueueDrainBenchmarks" ;;
+    queue) filter="$filter&FullyQualifiedName~Benchmarks.Queue." ;;
     *) echo "Unknown argument '$arg'. Usage: scripts/benchmark.sh [--quick] [--no-build] [cold|http|queue]" >&2; exit 2 ;;
   esac
 done

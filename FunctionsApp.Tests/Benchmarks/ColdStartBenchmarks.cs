@@ -89,9 +89,13 @@ public sealed class ColdStartBenchmarks(ITestOutputHelper output)
 
         BenchmarkReport.Add(new BenchmarkRow(Scenario, "first greeting after start (cold call)", "ms", cold.Median, "warm greeting (median)", warm.Median,
             BenchmarkReport.Invariant($"JIT; cold: median of {cold.Count}, range {Range(cold)}; warm: {warm.Count} sequential calls, p99 {warm.P99:F2} ms")));
-        var ratio = worker.Median / bareStats.Median;
-        BenchmarkReport.Add(new TargetCheck("cold start <= 1.5x bare builder", ratio <= 1.5,
-            BenchmarkReport.Invariant($"{worker.Median:F0} ms vs {bareStats.Median:F0} ms = {ratio:F2}x (JIT)")));
+        // The issue sets the target on ReadyToRun builds; a run without them checks the JIT ones and says so.
+        var (targetWorker, targetBare, build) = readyToRun
+            ? (Stats.Of(workerR2RMs).Median, Stats.Of(bareR2RMs).Median, "ReadyToRun")
+            : (worker.Median, bareStats.Median, "JIT; this run measured no ReadyToRun build");
+        var ratio = targetWorker / targetBare;
+        BenchmarkReport.Add(new TargetCheck("cold start <= 1.5x bare builder (ReadyToRun)", ratio <= 1.5,
+            BenchmarkReport.Invariant($"{targetWorker:F0} ms vs {targetBare:F0} ms = {ratio:F2}x ({build}); JIT {worker.Median / bareStats.Median:F2}x")));
         output.WriteLine(BenchmarkReport.Save());
 
         Assert.Equal(repetitions, workerMs.Count);

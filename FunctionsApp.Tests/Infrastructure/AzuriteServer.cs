@@ -81,6 +81,9 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The node processes of an Azurite started here (none for an external one), for measuring what they cost.</summary>
+    public IReadOnlyList<int> ProcessIds => [.. processes.Select(p => p.ProcessId)];
+
     /// <summary>True while both services of an Azurite started here run (false after <see cref="StopAsync"/>).</summary>
     public bool IsRunning => processes.Count > 0;
 
@@ -173,6 +176,8 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
 
         public int Port { get; }
+
+        public int ProcessId => process.Id;
 
         /// <param name="service">blob or queue.</param>
         /// <param name="dataDirectory">Where data is kept; null for in memory.</param>

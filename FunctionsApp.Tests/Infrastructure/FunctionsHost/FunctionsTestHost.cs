@@ -154,7 +154,9 @@ public sealed class FunctionsTestHost : IAsyncDisposable, IWorkerInvoker
             request.FunctionId = function.FunctionId;
         }
 
-        return await target.InvokeAsync(request, timeout);
+        var response = await target.InvokeAsync(request, timeout);
+        options.InvocationEnded?.Invoke(request, response);
+        return response;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using FunctionsApp.Tests.Infrastructure.FunctionsHost.Rpc;
 using Microsoft.Azure.WebJobs.Host;
 
 namespace FunctionsApp.Tests.Infrastructure.FunctionsHost;
@@ -34,4 +35,10 @@ public sealed class FunctionsTestHostOptions
 
     /// <summary>Applied after host.json's <c>extensions:queues</c>, for settings a test must shorten.</summary>
     public Action<QueuesOptions>? OverrideQueueOptions { get; init; }
+
+    /// <summary>
+    /// Called when the worker answers an invocation, on the thread that received the answer (keep it
+    /// short): lets a measurement see each ending at once instead of polling the history.
+    /// </summary>
+    public Action<InvocationRequest, InvocationResponse>? InvocationEnded { get; init; }
 }

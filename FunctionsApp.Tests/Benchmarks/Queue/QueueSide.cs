@@ -1,0 +1,145 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using FunctionsApp.Functions;
+using FunctionsApp.Tests.Infrastructure;
+using FunctionsApp.Tests.Infrastructure.FunctionsHost;
+using FunctionsApp.Tests.Infrastructure.FunctionsHost.Rpc;
+
+namespace FunctionsApp.Tests.Benchmarks.Queue;
+
+/// <summary>
+/// One way of working through the benchmark's queue, measured against the others on the same
+/// Azurite layout with the same host.json fetch settings:
+/// <list type="bullet">
+/// <item><see cref="Ideal"/>: a plain Azure SDK loop (<see cref="IdealQueueDispatcher"/>), the baseline;</item>
+/// <item><see cref="Listener"/>: the test host's WebJobs listener doing the report work in process
+/// (<see cref="InProcessReportInvoker"/>): the listener's share, without the worker;</item>
+/// <item><see cref="App"/>: the listener and the real worker, as in the end-to-end tests.</item>
+/// </list>
+/// </summary>
+public sealed class QueueSide
+{
+    public const string QueueName = "bench-work-items";
+    public const string ContainerName = "bench-reports";
+
+    private QueueSide(string name, string description, Func<AzuriteServer, ListenerSettings, Completions, Task<IRunningQueueSide>> start)
+    {
+        Name = name;
+        Description = description;
+        this.start = start;
+    }
+
+    private readonly Func<AzuriteServer, ListenerSettings, Completions, Task<IRunningQueueSide>> start;
+
+    public static QueueSide Ideal { get; } = new("ideal", "ideal SDK dispatcher", StartIdealAsync);
+
+    public static QueueSide Listener { get; } = new("listener", "test host's listener, work in process", StartListenerAsync);
+
+    public static QueueSide App { get; } = new("app", "app (listener + worker)", StartAppAsync);
+
+    /// <summary>Ideal first, then each layer the app adds on top of it.</summary>
+    public static IReadOnlyList<QueueSide> All { get; } = [Ideal, Listener, App];
+
+    public string Name { get; }
+
+    public string Description { get; }
+
+    /// <summary>Starts working on <see cref="QueueName"/>; every report written is added to <paramref name="completions"/>.</summary>
+    public Task<IRunningQueueSide> StartAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions) => start(azurite, settings, completions);
+
+    public override string ToString() => Name;
+
+    private static Task<IRunningQueueSide> StartIdealAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions)
+    {
+        var dispatcher = new IdealQueueDispatcher(
+            new QueueClient(azurite.ConnectionString, QueueName),
+            new BlobContainerClient(azurite.ConnectionString, ContainerName),
+            settings,
+            completions);
+        var stop = new CancellationTokenSource();
+        return Task.FromResult<IRunningQueueSide>(new RunningSide(dispatcher.RunAsync(stop.Token), stop));
+    }
+
+    private static async Task<IRunningQueueSide> StartListenerAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions)
+    {
+        var functions = new[] { await ProcessWorkItemMetadata.Value };
+        var invoker = new InProcessReportInvoker(new BlobContainerClient(azurite.ConnectionString, ContainerName), completions);
+        var listener = await QueueTriggerListener.StartAsync(
+            functions, AppSettings(azurite), FunctionsAppOutput.HostJsonPath, overrideOptions: null,
+            new QueueInvocationForwarder(functions, invoker, TimeSpan.FromMinutes(2)), new WorkerLogs());
+        return new RunningSide(listener);
+    }
+
+    private static async Task<IRunningQueueSide> StartAppAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions)
+    {
+        var host = await FunctionsTestHost.StartAsync(new FunctionsTestHostOptions
+        {
+            AppSettings = AppSettings(azurite),
+            EnableHttp = false,
+            InvocationEnded = (request, response) =>
+            {
+                if (response.Result?.Status == StatusResult.Types.Status.Success)
+                {
+                    completions.Add(ReportWork.ReportIdOf(request.TriggerMetadata["QueueTrigger"].String));
+                }
+            },
+        });
+        return new RunningSide(host, host.WorkerProcessId);
+    }
+
+    private static Dictionary<string, string> AppSettings(AzuriteServer azurite) => new()
+    {
+        ["AzureWebJobsStorage"] = azurite.ConnectionString,
+        ["WorkItemsQueueName"] = QueueName,
+        ["Reports__ContainerName"] = ContainerName,
+    };
+
+    /// <summary>
+    /// ProcessWorkItem's trigger as the worker describes it, so the listener side binds exactly
+    /// what the app side binds; read once from a worker started without triggers.
+    /// </summary>
+    private static readonly Lazy<Task<WorkerFunction>> ProcessWorkItemMetadata = new(async () =>
+    {
+        await using var host = await FunctionsTestHost.StartAsync(new FunctionsTestHostOptions
+        {
+            AppSettings = new Dictionary<string, string> { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true", ["WorkItemsQueueName"] = QueueName },
+            EnableHttp = false,
+            EnableQueues = false,
+        });
+        return host.Function(ProcessWorkItemFunction.Name);
+    });
+
+    private sealed class RunningSide : IRunningQueueSide
+    {
+        private readonly Func<ValueTask> stop;
+
+        public RunningSide(Task loop, CancellationTokenSource cancel)
+        {
+            stop = async () =>
+            {
+                await cancel.CancelAsync();
+                await loop;
+                cancel.Dispose();
+            };
+        }
+
+        public RunningSide(QueueTriggerListener listener)
+        {
+            stop = async () =>
+            {
+                await listener.StopAsync();
+                await listener.DisposeAsync();
+            };
+        }
+
+        public RunningSide(FunctionsTestHost host, int workerProcessId)
+        {
+            WorkerProcessId = workerProcessId;
+            stop = host.DisposeAsync;
+        }
+
+        public int? WorkerProcessId { get; }
+
+        public ValueTask DisposeAsync() => stop();
+    }
+}
