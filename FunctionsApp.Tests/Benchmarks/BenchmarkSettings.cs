@@ -39,10 +39,10 @@ public static class BenchmarkSettings
     /// <summary>Steady state: messages outstanding at most; unset, twice what the listener keeps in flight.</summary>
     public static int? SteadyDepth => Int("BENCHMARK_QUEUE_STEADY_DEPTH", 0) is > 0 and var depth ? depth : null;
 
-    public static TimeSpan SteadyWarmup => TimeSpan.FromSeconds(Quick ? 3 : 5);
+    public static TimeSpan SteadyWarmup => TimeSpan.FromSeconds(Quick ? 2 : 5);
 
     /// <summary>Steady state: the measured window per side and round.</summary>
-    public static TimeSpan SteadyWindow => TimeSpan.FromSeconds(Int("BENCHMARK_QUEUE_STEADY_SECONDS", Quick ? 5 : 15));
+    public static TimeSpan SteadyWindow => TimeSpan.FromSeconds(Int("BENCHMARK_QUEUE_STEADY_SECONDS", Quick ? 4 : 10));
 
     private static int Int(string variable, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0

@@ -14,6 +14,8 @@ namespace FunctionsApp.Tests.Benchmarks.Queue;
 /// <item><see cref="Ideal"/>: a plain Azure SDK loop (<see cref="IdealQueueDispatcher"/>), the baseline;</item>
 /// <item><see cref="Listener"/>: the test host's WebJobs listener doing the report work in process
 /// (<see cref="InProcessReportInvoker"/>): the listener's share, without the worker;</item>
+/// <item><see cref="AppInProcess"/>: the same listener calling the app's dispatcher in process
+/// (<see cref="InProcessAppInvoker"/>): the app's own code, without gRPC and the worker SDK;</item>
 /// <item><see cref="App"/>: the listener and the real worker, as in the end-to-end tests.</item>
 /// </list>
 /// </summary>
@@ -35,10 +37,12 @@ public sealed class QueueSide
 
     public static QueueSide Listener { get; } = new("listener", "test host's listener, work in process", StartListenerAsync);
 
+    public static QueueSide AppInProcess { get; } = new("app in process", "listener + the app's dispatcher in process", StartAppInProcessAsync);
+
     public static QueueSide App { get; } = new("app", "app (listener + worker)", StartAppAsync);
 
     /// <summary>Ideal first, then each layer the app adds on top of it.</summary>
-    public static IReadOnlyList<QueueSide> All { get; } = [Ideal, Listener, App];
+    public static IReadOnlyList<QueueSide> All { get; } = [Ideal, Listener, AppInProcess, App];
 
     public string Name { get; }
 
@@ -60,14 +64,23 @@ public sealed class QueueSide
         return Task.FromResult<IRunningQueueSide>(new RunningSide(dispatcher.RunAsync(stop.Token), stop));
     }
 
-    private static async Task<IRunningQueueSide> StartListenerAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions)
+    private static Task<IRunningQueueSide> StartListenerAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions) =>
+        StartListenerAsync(azurite, new InProcessReportInvoker(new BlobContainerClient(azurite.ConnectionString, ContainerName), completions), owned: null);
+
+    private static Task<IRunningQueueSide> StartAppInProcessAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions)
+    {
+        var invoker = new InProcessAppInvoker(AppSettings(azurite), completions);
+        return StartListenerAsync(azurite, invoker, owned: invoker);
+    }
+
+    /// <summary>The test host's listener forwarding ProcessWorkItem to <paramref name="invoker"/> instead of a worker.</summary>
+    private static async Task<IRunningQueueSide> StartListenerAsync(AzuriteServer azurite, IWorkerInvoker invoker, IDisposable? owned)
     {
         var functions = new[] { await ProcessWorkItemMetadata.Value };
-        var invoker = new InProcessReportInvoker(new BlobContainerClient(azurite.ConnectionString, ContainerName), completions);
         var listener = await QueueTriggerListener.StartAsync(
             functions, AppSettings(azurite), FunctionsAppOutput.HostJsonPath, overrideOptions: null,
             new QueueInvocationForwarder(functions, invoker, TimeSpan.FromMinutes(2)), new WorkerLogs());
-        return new RunningSide(listener);
+        return new RunningSide(listener, owned);
     }
 
     private static async Task<IRunningQueueSide> StartAppAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions)
@@ -123,12 +136,13 @@ public sealed class QueueSide
             };
         }
 
-        public RunningSide(QueueTriggerListener listener)
+        public RunningSide(QueueTriggerListener listener, IDisposable? owned)
         {
             stop = async () =>
             {
                 await listener.StopAsync();
                 await listener.DisposeAsync();
+                owned?.Dispose();
             };
         }
 

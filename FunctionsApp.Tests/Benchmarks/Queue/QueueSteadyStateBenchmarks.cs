@@ -43,8 +43,14 @@ public sealed class QueueSteadyStateBenchmarks(ITestOutputHelper output)
             $"at most {depth} messages outstanding (queued or in flight); {warmup.TotalSeconds:F0} s warm-up, then {window.TotalSeconds:F0} s measured, {rounds} round(s) per side, order reversed every round; {settings}");
         output.WriteLine(conditions);
 
-        var (ideal, listener, app) = (QueueSide.Ideal, QueueSide.Listener, QueueSide.App);
-        foreach (var (side, baseline, what) in new[] { (app, ideal, ""), (listener, ideal, ": the test host's share"), (app, listener, ": the worker's share") })
+        var (ideal, listener, inProcess, app) = (QueueSide.Ideal, QueueSide.Listener, QueueSide.AppInProcess, QueueSide.App);
+        foreach (var (side, baseline, what) in new[]
+        {
+            (app, ideal, ""),
+            (listener, ideal, ": the test host's listener"),
+            (inProcess, listener, ": the app's code"),
+            (app, inProcess, ": gRPC and the worker SDK"),
+        })
         {
             BenchmarkReport.Add(new BenchmarkRow(Scenario, $"reports/s, shallow backlog{what}", "msg/s", Rate(side), baseline.Description, Rate(baseline), conditions));
         }
@@ -52,7 +58,7 @@ public sealed class QueueSteadyStateBenchmarks(ITestOutputHelper output)
         foreach (var (name, pick) in new (string, Func<Stats, double>)[] { ("p50", s => s.Median), ("p99", s => s.P99) })
         {
             BenchmarkReport.Add(new BenchmarkRow(Scenario, $"enqueue-to-report latency {name}", "ms", pick(Latency(app)), ideal.Description, pick(Latency(ideal)),
-                BenchmarkReport.Invariant($"from the send call to the report written, reports of the measured window; the listener alone: {pick(Latency(listener)):F0} ms")));
+                BenchmarkReport.Invariant($"from the send call to the report written, reports of the measured window; the listener: {pick(Latency(listener)):F0} ms, the app's dispatcher in process: {pick(Latency(inProcess)):F0} ms")));
         }
 
         var ratio = Rate(app) / Rate(ideal);
