@@ -3,16 +3,18 @@
 # (FunctionsApp.Tests/Benchmarks), each figure next to its baseline measured in the same run.
 # Writes results/benchmark.md and results/benchmark.json and prints the table at the end.
 #
-#   scripts/benchmark.sh                    every scenario, full size (about 4-5 minutes on 2 cores)
-#   scripts/benchmark.sh --quick http       one scenario, small sizes (under a minute once built)
+#   scripts/benchmark.sh                    every scenario, full size (about 10 minutes on 2 cores)
+#   scripts/benchmark.sh --quick http       one scenario, small sizes (about a minute once built)
 #   scripts/benchmark.sh --no-build ...     skip the build (the Release build must be current)
 #
-# Scenarios: cold (start-up and first request), http (greeting throughput), queue (backlog drain).
+# Scenarios: cold (start-up and first request), http (greeting throughput), queue (backlog drain
+# and steady state).
 # Sizes can be set with BENCHMARK_COLD_REPETITIONS, BENCHMARK_HTTP_SECONDS, BENCHMARK_QUEUE_BACKLOG,
-# BENCHMARK_QUEUE_ROUNDS; BENCHMARK_READY_TO_RUN=0/1 skips or forces the ReadyToRun cold starts
+# BENCHMARK_QUEUE_WARMUP, BENCHMARK_QUEUE_ROUNDS, BENCHMARK_QUEUE_STEADY_DEPTH, BENCHMARK_QUEUE_STEADY_SECONDS; BENCHMARK_READY_TO_RUN=0/1 skips or forces the ReadyToRun cold starts
 # (full runs have them, quick runs not: they cost two publishes);
 # Consumption prices with BENCHMARK_PRICE_PER_GB_SECOND, BENCHMARK_PRICE_PER_MILLION_EXECUTIONS,
-# BENCHMARK_FREE_GB_SECONDS, BENCHMARK_FREE_EXECUTIONS, BENCHMARK_EXECUTIONS_PER_MONTH.
+# BENCHMARK_FREE_GB_SECONDS, BENCHMARK_FREE_EXECUTIONS, BENCHMARK_EXECUTIONS_PER_MONTH, and the
+# fixed server to compare with, BENCHMARK_FIXED_SERVER_PER_MONTH.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

@@ -33,13 +33,21 @@ public static class BenchmarkSettings
     /// <summary>generate_report messages enqueued before each drain.</summary>
     public static int QueueBacklog => Int("BENCHMARK_QUEUE_BACKLOG", Quick ? 200 : 1000);
 
+    /// <summary>
+    /// generate_report messages enqueued ahead of the measured backlog, to warm each side up: a new
+    /// worker JIT-compiles thousands of methods over its first messages, while the sides running in
+    /// the benchmark's own process were compiled by its earlier drains.
+    /// </summary>
+    public static int QueueWarmup => Int("BENCHMARK_QUEUE_WARMUP", Quick ? 100 : 1500);
+
     /// <summary>Drains per side; rounds alternate which side goes first.</summary>
     public static int QueueRounds => Int("BENCHMARK_QUEUE_ROUNDS", Quick ? 1 : 2);
 
     /// <summary>Steady state: messages outstanding at most; unset, twice what the listener keeps in flight.</summary>
     public static int? SteadyDepth => Int("BENCHMARK_QUEUE_STEADY_DEPTH", 0) is > 0 and var depth ? depth : null;
 
-    public static TimeSpan SteadyWarmup => TimeSpan.FromSeconds(Quick ? 2 : 5);
+    /// <summary>Steady state: produced and worked on before the window opens (the worker's JIT settles meanwhile).</summary>
+    public static TimeSpan SteadyWarmup => TimeSpan.FromSeconds(Quick ? 2 : 10);
 
     /// <summary>Steady state: the measured window per side and round.</summary>
     public static TimeSpan SteadyWindow => TimeSpan.FromSeconds(Int("BENCHMARK_QUEUE_STEADY_SECONDS", Quick ? 4 : 10));
