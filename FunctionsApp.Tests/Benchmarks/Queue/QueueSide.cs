@@ -24,14 +24,14 @@ public sealed class QueueSide
     public const string QueueName = "bench-work-items";
     public const string ContainerName = "bench-reports";
 
+    private readonly Func<AzuriteServer, ListenerSettings, Completions, Task<IRunningQueueSide>> start;
+
     private QueueSide(string name, string description, Func<AzuriteServer, ListenerSettings, Completions, Task<IRunningQueueSide>> start)
     {
         Name = name;
         Description = description;
         this.start = start;
     }
-
-    private readonly Func<AzuriteServer, ListenerSettings, Completions, Task<IRunningQueueSide>> start;
 
     public static QueueSide Ideal { get; } = new("ideal", "ideal SDK dispatcher", StartIdealAsync);
 
