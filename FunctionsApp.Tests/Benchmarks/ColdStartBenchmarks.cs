@@ -38,6 +38,8 @@ public sealed class ColdStartBenchmarks(ITestOutputHelper output)
         var coldCallMs = new List<double>();
         var coldCallR2RMs = new List<double>();
         var warmCallMs = new List<double>();
+        var workerStarts = new List<WorkerStartupTimes>();
+        var workerR2RStarts = new List<WorkerStartupTimes>();
 
         // One unmeasured round, so the first figures do not include filling the disk cache.
         await ProcessStartTimer.TimeToFirstLineAsync(console, "ready");
@@ -53,11 +55,13 @@ public sealed class ColdStartBenchmarks(ITestOutputHelper output)
         {
             consoleMs.Add((await ProcessStartTimer.TimeToFirstLineAsync(console, "ready")).TotalMilliseconds);
             bareMs.Add((await ProcessStartTimer.TimeToFirstLineAsync(bare, "built", Settings)).TotalMilliseconds);
-            workerMs.Add(await MeasureWorkerAsync(appDirectory: null, coldCallMs, warmCallMs));
+            workerStarts.Add(await MeasureWorkerAsync(appDirectory: null, coldCallMs, warmCallMs));
+            workerMs.Add(workerStarts[^1].FunctionsLoaded.TotalMilliseconds);
             if (readyToRun)
             {
                 bareR2RMs.Add((await ProcessStartTimer.TimeToFirstLineAsync(bareR2R!, "built", Settings)).TotalMilliseconds);
-                workerR2RMs.Add(await MeasureWorkerAsync(workerR2R, coldCallR2RMs, warmCallMs: []));
+                workerR2RStarts.Add(await MeasureWorkerAsync(workerR2R, coldCallR2RMs, warmCallMs: []));
+                workerR2RMs.Add(workerR2RStarts[^1].FunctionsLoaded.TotalMilliseconds);
             }
 
             output.WriteLine(BenchmarkReport.Invariant($"repetition {i + 1}: console {consoleMs[^1]:F0} ms, bare builder {bareMs[^1]:F0} ms, worker {workerMs[^1]:F0} ms, cold call {coldCallMs[^1]:F1} ms"));
@@ -73,6 +77,7 @@ public sealed class ColdStartBenchmarks(ITestOutputHelper output)
             conditions + ", worker range " + Range(worker) + ", bare builder range " + Range(bareStats)));
         BenchmarkReport.Add(new BenchmarkRow(Scenario, "worker launch -> all functions loaded", "ms", worker.Median, "console launch -> first line", consoleStats.Median,
             conditions + ", console range " + Range(consoleStats)));
+        AddMilestones("JIT", workerStarts, bareStats.Median);
         if (readyToRun)
         {
             var workerR2RStats = Stats.Of(workerR2RMs);
@@ -82,6 +87,7 @@ public sealed class ColdStartBenchmarks(ITestOutputHelper output)
                 BenchmarkReport.Invariant($"median of {repetitions} launches, PublishReadyToRun linux-x64, worker range {Range(workerR2RStats)}, bare builder range {Range(bareR2RStats)}")));
             BenchmarkReport.Add(new BenchmarkRow(Scenario, "worker launch -> all functions loaded, ReadyToRun", "ms", workerR2RStats.Median,
                 "worker, JIT", worker.Median, "the same repetitions"));
+            AddMilestones("ReadyToRun", workerR2RStarts, bareR2RStats.Median);
             var coldR2R = Stats.Of(coldCallR2RMs);
             BenchmarkReport.Add(new BenchmarkRow(Scenario, "first greeting after start (cold call), ReadyToRun", "ms", coldR2R.Median,
                 "cold call, JIT", Stats.Of(coldCallMs).Median, BenchmarkReport.Invariant($"median of {coldR2R.Count}, range {Range(coldR2R)}")));
@@ -103,14 +109,28 @@ public sealed class ColdStartBenchmarks(ITestOutputHelper output)
 
     private static string Range(Stats stats) => BenchmarkReport.Invariant($"{stats.Min:F0}-{stats.Max:F0} ms");
 
+    /// <summary>
+    /// Where the worker's start goes, milestone by milestone of the protocol (medians): until it
+    /// opens its event stream (process, host build, gRPC connect), until it answers init, until
+    /// every function is loaded; the bare builder's whole start is the yardstick.
+    /// </summary>
+    private static void AddMilestones(string build, List<WorkerStartupTimes> starts, double bareMedian)
+    {
+        var stream = Stats.Of(starts.Select(t => t.StartStream.TotalMilliseconds)).Median;
+        var initialized = Stats.Of(starts.Select(t => t.Initialized.TotalMilliseconds)).Median;
+        var loaded = Stats.Of(starts.Select(t => t.FunctionsLoaded.TotalMilliseconds)).Median;
+        BenchmarkReport.Add(new BenchmarkRow(Scenario, $"worker launch -> StartStream ({build})", "ms", stream, "bare builder launch -> built", bareMedian,
+            BenchmarkReport.Invariant($"medians of {starts.Count}: then -> WorkerInitResponse {initialized:F0} ms, -> all functions loaded {loaded:F0} ms")));
+    }
+
     /// <summary>Starts a worker (from the build output, or <paramref name="appDirectory"/>), times its start and its greetings, and stops it.</summary>
-    private static async Task<double> MeasureWorkerAsync(string? appDirectory, List<double> coldCallMs, List<double> warmCallMs)
+    private static async Task<WorkerStartupTimes> MeasureWorkerAsync(string? appDirectory, List<double> coldCallMs, List<double> warmCallMs)
     {
         await using var host = await FunctionsTestHost.StartAsync(new FunctionsTestHostOptions { AppSettings = Settings, AppDirectory = appDirectory, EnableQueues = false });
         using var http = new HttpClient { BaseAddress = host.HttpBaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var url = new Uri(host.HttpBaseAddress, "api/hello?name=Ada");
         coldCallMs.Add(await HttpLoad.TimeOneAsync(http, url));
         warmCallMs.AddRange(await HttpLoad.SequentialAsync(http, url, BenchmarkSettings.WarmCalls));
-        return host.StartupTimes.FunctionsLoaded.TotalMilliseconds;
+        return host.StartupTimes;
     }
 }
