@@ -4,7 +4,7 @@
 # Writes results/benchmark.md and results/benchmark.json and prints the table at the end.
 #
 #   scripts/benchmark.sh                    every scenario, full size (about 10 minutes on 2 cores)
-#   scripts/benchmark.sh --quick http       one scenario, small sizes (about a minute once built)
+#   scripts/benchmark.sh --quick http       one scenario, small sizes (1-1.5 minutes once built)
 #   scripts/benchmark.sh --no-build ...     skip the build (the Release build must be current)
 #
 # Scenarios: cold (start-up and first request), http (greeting throughput), queue (backlog drain

@@ -31,11 +31,9 @@ public sealed class QueueDrainBenchmarks(ITestOutputHelper output)
         var timeout = TimeSpan.FromSeconds(Math.Max(120, total / 5.0));
         var drains = QueueSide.All.ToDictionary(s => s, _ => new List<Drain>());
 
-        // Odd rounds run the sides in reverse order, so a machine that gets busier or quieter
-        // during the run weighs on all of them alike.
         for (var round = 0; round < rounds; round++)
         {
-            foreach (var side in round % 2 == 0 ? QueueSide.All : QueueSide.All.Reverse())
+            foreach (var side in QueueSide.InOrderOfRound(round))
             {
                 var drain = await DrainAsync(side, settings, total, warmup, timeout);
                 drains[side].Add(drain);

@@ -44,6 +44,12 @@ public sealed class QueueSide
     /// <summary>Ideal first, then each layer the app adds on top of it.</summary>
     public static IReadOnlyList<QueueSide> All { get; } = [Ideal, Listener, AppInProcess, App];
 
+    /// <summary>
+    /// The sides in the order to measure them in a round: odd rounds reversed, so a machine that
+    /// gets busier or quieter during the run weighs on all of them alike.
+    /// </summary>
+    public static IEnumerable<QueueSide> InOrderOfRound(int round) => round % 2 == 0 ? All : All.Reverse();
+
     public string Name { get; }
 
     public string Description { get; }

@@ -28,7 +28,7 @@ public sealed class QueueSteadyStateBenchmarks(ITestOutputHelper output)
 
         for (var round = 0; round < rounds; round++)
         {
-            foreach (var side in round % 2 == 0 ? QueueSide.All : QueueSide.All.Reverse())
+            foreach (var side in QueueSide.InOrderOfRound(round))
             {
                 var result = await MeasureAsync(side, settings, depth, warmup, window);
                 results[side].Add(result);
