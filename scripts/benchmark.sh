@@ -4,11 +4,11 @@
 # Writes results/benchmark.md and results/benchmark.json and prints the table at the end.
 #
 #   scripts/benchmark.sh                    every scenario, full size (about 10 minutes on 2 cores)
-#   scripts/benchmark.sh --quick http       one scenario, small sizes (1-1.5 minutes once built)
+#   scripts/benchmark.sh --quick http       one scenario, small sizes (under a minute once built)
 #   scripts/benchmark.sh --no-build ...     skip the build (the Release build must be current)
 #
-# Scenarios: cold (start-up and first request), http (greeting throughput), queue (backlog drain
-# and steady state).
+# Scenarios: cold (start-up and first request), http (greeting throughput), queue (backlog drain),
+# steady (queue steady state with a producer).
 # Sizes can be set with BENCHMARK_COLD_REPETITIONS, BENCHMARK_HTTP_SECONDS, BENCHMARK_QUEUE_BACKLOG,
 # BENCHMARK_QUEUE_WARMUP, BENCHMARK_QUEUE_ROUNDS, BENCHMARK_QUEUE_STEADY_DEPTH,
 # BENCHMARK_QUEUE_STEADY_SECONDS; BENCHMARK_READY_TO_RUN=0/1 skips or forces the ReadyToRun cold starts
@@ -28,8 +28,9 @@ for arg in "$@"; do
     --no-build) build=0 ;;
     cold) filter="$filter&FullyQualifiedName~ColdStartBenchmarks" ;;
     http) filter="$filter&FullyQualifiedName~HttpGreetingBenchmarks" ;;
-    queue) filter="$filter&FullyQualifiedName~Benchmarks.Queue." ;;
-    *) echo "Unknown argument '$arg'. Usage: scripts/benchmark.sh [--quick] [--no-build] [cold|http|queue]" >&2; exit 2 ;;
+    queue) filter="$filter&FullyQualifiedName~QueueDrainBenchmarks" ;;
+    steady) filter="$filter&FullyQualifiedName~QueueSteadyStateBenchmarks" ;;
+    *) echo "Unknown argument '$arg'. Usage: scripts/benchmark.sh [--quick] [--no-build] [cold|http|queue|steady]" >&2; exit 2 ;;
   esac
 done
 
