@@ -41,11 +41,7 @@ public sealed class InProcessAppInvoker : IWorkerInvoker, IDisposable
         }
 
         completions.Add(ReportWork.ReportIdOf(body));
-        return new InvocationResponse
-        {
-            InvocationId = request.InvocationId,
-            Result = new StatusResult { Status = StatusResult.Types.Status.Success },
-        };
+        return Invocations.Succeeded(request);
     }
 
     public void Dispose() => provider.Dispose();

@@ -18,10 +18,6 @@ public sealed class InProcessReportInvoker(BlobContainerClient reports, Completi
         using var cancel = new CancellationTokenSource(timeout);
         await ReportWork.WriteAsync(reports, reportId, request.TriggerMetadata["Id"].String, cancel.Token);
         completions.Add(reportId);
-        return new InvocationResponse
-        {
-            InvocationId = request.InvocationId,
-            Result = new StatusResult { Status = StatusResult.Types.Status.Success },
-        };
+        return Invocations.Succeeded(request);
     }
 }

@@ -69,7 +69,7 @@ public sealed class QueueDrainBenchmarks(ITestOutputHelper output)
         CpuSplit Cpu(QueueSide side) => drains[side].Aggregate(CpuSplit.Zero, (sum, d) => sum + d.WarmCpu);
         var measured = rounds * backlog;
         double CpuMs(QueueSide side) => Cpu(side).Total.TotalMilliseconds / measured;
-        double Busy(QueueSide side) => Cpu(side).Total / drains[side].Aggregate(TimeSpan.Zero, (sum, d) => sum + (d.Last - d.Warm)) / Environment.ProcessorCount;
+        double Busy(QueueSide side) => Cpu(side).Total / drains[side].Aggregate(TimeSpan.Zero, (sum, d) => sum + (d.Total - d.Warm)) / Environment.ProcessorCount;
         foreach (var side in new[] { listener, inProcess, app })
         {
             BenchmarkReport.Add(new BenchmarkRow(Scenario, $"CPU per message, all processes: {side.Description}", "ms", CpuMs(side), ideal.Description, CpuMs(ideal),

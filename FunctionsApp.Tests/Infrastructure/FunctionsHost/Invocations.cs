@@ -21,4 +21,15 @@ public static class Invocations
             },
         };
     }
+
+    /// <summary>A worker's answer that <paramref name="request"/> succeeded, for stand-ins that do the work in process.</summary>
+    public static InvocationResponse Succeeded(InvocationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new InvocationResponse
+        {
+            InvocationId = request.InvocationId,
+            Result = new StatusResult { Status = StatusResult.Types.Status.Success },
+        };
+    }
 }
