@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The benchmark: builds Release and runs the tests of category Benchmark
-# (FunctionsApp.Tests/Benchmarks), each figure next to its baseline measured in the same run.
+# (FunctionsApp.Benchmarks/), each figure next to its baseline measured in the same run.
 # Writes results/benchmark.md and results/benchmark.json and prints the table at the end.
 #
 #   scripts/benchmark.sh                    every scenario, full size (about 10 minutes on 2 cores)
@@ -41,7 +41,7 @@ fi
 
 # A stale table must not pass for this run's.
 rm -f results/benchmark.md results/benchmark.json
-BENCHMARK_QUICK=$quick dotnet test FunctionsApp.Tests/FunctionsApp.Tests.csproj -c Release --no-build \
+BENCHMARK_QUICK=$quick dotnet test FunctionsApp.Benchmarks/FunctionsApp.Benchmarks.csproj -c Release --no-build \
   --filter "$filter" --logger "console;verbosity=normal"
 status=$?
 

@@ -1,6 +1,6 @@
 using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
-using FunctionsApp.Tests.Infrastructure.FunctionsHost;
+using FunctionsHost;
 using Microsoft.Azure.WebJobs.Host;
 using Xunit.Abstractions;
 
@@ -15,7 +15,7 @@ public sealed class AppUnderTest : IAsyncDisposable
     private readonly AzuriteFixture azurite;
     private readonly ITestOutputHelper? output;
 
-    private AppUnderTest(AzuriteFixture azurite, ITestOutputHelper? output, AppStorageNames storage, FunctionsTestHost host)
+    private AppUnderTest(AzuriteFixture azurite, ITestOutputHelper? output, AppStorageNames storage, WorkerHost host)
     {
         this.azurite = azurite;
         this.output = output;
@@ -25,7 +25,7 @@ public sealed class AppUnderTest : IAsyncDisposable
 
     public AppStorageNames Storage { get; }
 
-    public FunctionsTestHost Host { get; }
+    public WorkerHost Host { get; }
 
     /// <param name="azurite">The storage emulator.</param>
     /// <param name="output">Where the worker's logs go when the app is disposed; null for a shared fixture.</param>
@@ -41,8 +41,9 @@ public sealed class AppUnderTest : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(azurite);
         var storage = new AppStorageNames();
-        var host = await FunctionsTestHost.StartAsync(new FunctionsTestHostOptions
+        var host = await WorkerHost.StartAsync(new WorkerHostOptions
         {
+            AppDirectory = FunctionsAppOutput.Directory,
             AppSettings = storage.AppSettings(connectionString ?? azurite.ConnectionString),
             EnableQueues = enableQueues,
             OverrideQueueOptions = overrideQueueOptions,

@@ -37,8 +37,8 @@ public static class BadGreetingInputCases
         {
             Query = "?name=A%C3%28",
         },
-        new("PUT", HttpMethod.Put, Utf8("""{"name":"Ada"}"""), Json, HttpStatusCode.MethodNotAllowed, null),
-        new("DELETE", HttpMethod.Delete, null, null, HttpStatusCode.MethodNotAllowed, null),
+        new("PUT", HttpMethod.Put, Utf8("""{"name":"Ada"}"""), Json, HttpStatusCode.NotFound, null),
+        new("DELETE", HttpMethod.Delete, null, null, HttpStatusCode.NotFound, null),
     ];
 
     public static TheoryData<string> Names()

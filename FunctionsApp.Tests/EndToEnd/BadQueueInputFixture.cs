@@ -1,7 +1,7 @@
 using System.Text.Json;
 using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
-using FunctionsApp.Tests.Infrastructure.FunctionsHost;
+using FunctionsHost;
 
 namespace FunctionsApp.Tests.EndToEnd;
 

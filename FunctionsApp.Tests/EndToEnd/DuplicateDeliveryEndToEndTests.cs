@@ -2,7 +2,7 @@ using System.Text.Json;
 using Azure.Storage.Blobs.Models;
 using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
-using FunctionsApp.Tests.Infrastructure.FunctionsHost.Rpc;
+using FunctionsHost.Rpc;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
-using FunctionsApp.Tests.Infrastructure.FunctionsHost;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FunctionsApp.Functions;
-using FunctionsApp.Tests.Infrastructure.FunctionsHost;
+using FunctionsApp.Tests.Infrastructure;
+using FunctionsHost;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;
@@ -20,11 +21,11 @@ public sealed class GracefulStopEndToEndTests(ITestOutputHelper output)
     {
         await using var azurite = await PrivateAzurite.StartAsync();
         var storage = new AppStorageNames();
-        var options = new FunctionsTestHostOptions { AppSettings = storage.AppSettings(azurite.Server.ConnectionString) };
+        var options = new WorkerHostOptions { AppDirectory = FunctionsAppOutput.Directory, AppSettings = storage.AppSettings(azurite.Server.ConnectionString) };
         var mix = WorkMix.Create(MessageCount, "stop");
         var logs = new List<WorkerLogs>();
-        FunctionsTestHost? second = null;
-        var first = await FunctionsTestHost.StartAsync(options);
+        WorkerHost? second = null;
+        var first = await WorkerHost.StartAsync(options);
         logs.Add(first.Logs);
         try
         {
@@ -51,7 +52,7 @@ public sealed class GracefulStopEndToEndTests(ITestOutputHelper output)
                 $"Expected a graceful stop to let every invocation in flight finish; {cutShort.Length} ended without an answer: {cutShort.FirstOrDefault()?.Failure?.Message}");
             Assert.True(byFirst < mix.Valid, $"Expected messages left for the second host; the first processed {byFirst} of {mix.Valid} valid.");
 
-            second = await FunctionsTestHost.StartAsync(options);
+            second = await WorkerHost.StartAsync(options);
             logs.Add(second.Logs);
             // A batch the stopping listener had just received is abandoned by WebJobs (the Functions
             // host runs the same code): it stays in the queue, hidden for the rest of the listener's

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using FunctionsApp.Tests.Infrastructure.FunctionsHost;
+using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.EndToEnd;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using FunctionsApp.Tests.Infrastructure;
-using FunctionsApp.Tests.Infrastructure.FunctionsHost;
+using FunctionsHost;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

@@ -1,6 +1,6 @@
 using Azure.Storage.Blobs.Models;
 using FunctionsApp.Tests.Infrastructure;
-using FunctionsApp.Tests.Infrastructure.FunctionsHost;
+using FunctionsHost;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

@@ -1,4 +1,4 @@
-using FunctionsApp.Tests.Infrastructure.FunctionsHost;
+using FunctionsHost;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
@@ -14,7 +14,7 @@ public static class TroubleLines
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(logs);
-        var troubles = logs.Find(e => e.Level >= LogLevel.Error || (e.Source == WorkerLogSource.Host && e.Category == "FunctionsTestHost"));
+        var troubles = logs.Find(e => e.Level >= LogLevel.Error || (e.Source == WorkerLogSource.Host && e.Category == "FunctionsHost"));
         try
         {
             output.WriteLine($"---- {title}: {troubles.Count} error and test host line(s) of {logs.Count} (first {max}) ----");

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
-using FunctionsApp.Tests.Infrastructure.FunctionsHost;
+using FunctionsHost;
 
 namespace FunctionsApp.Tests.EndToEnd;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using FunctionsApp.Functions;
-using FunctionsApp.Tests.Infrastructure.FunctionsHost;
+using FunctionsHost;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

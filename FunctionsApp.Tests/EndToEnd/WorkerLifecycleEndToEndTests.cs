@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Azure.Storage.Queues.Models;
 using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
-using FunctionsApp.Tests.Infrastructure.FunctionsHost;
+using FunctionsHost;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;
@@ -18,8 +18,9 @@ public sealed class WorkerLifecycleEndToEndTests(AzuriteFixture azurite, ITestOu
         settings["AzureWebJobsStorage"] = "";
         var clock = Stopwatch.StartNew();
 
-        var failure = await Assert.ThrowsAsync<WorkerUnavailableException>(() => FunctionsTestHost.StartAsync(new FunctionsTestHostOptions
+        var failure = await Assert.ThrowsAsync<WorkerUnavailableException>(() => WorkerHost.StartAsync(new WorkerHostOptions
         {
+            AppDirectory = FunctionsAppOutput.Directory,
             AppSettings = settings,
             StartTimeout = TimeSpan.FromSeconds(30),
         }));

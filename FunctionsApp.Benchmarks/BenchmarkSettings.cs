@@ -1,0 +1,59 @@
+using System.Globalization;
+
+namespace FunctionsApp.Benchmarks;
+
+/// <summary>
+/// How long and how big the benchmark runs: full by default, smaller with BENCHMARK_QUICK=1 so one
+/// scenario finishes in under a minute. Every size is printed next to the figures it produced.
+/// </summary>
+public static class BenchmarkSettings
+{
+    public static bool Quick => Environment.GetEnvironmentVariable("BENCHMARK_QUICK") is "1" or "true";
+
+    /// <summary>Cold starts measured per kind of process.</summary>
+    public static int ColdStartRepetitions => Int("BENCHMARK_COLD_REPETITIONS", Quick ? 3 : 7);
+
+    /// <summary>Also measure ReadyToRun publishes (two publishes of about a minute each): full runs only, unless set.</summary>
+    public static bool ReadyToRun => Environment.GetEnvironmentVariable("BENCHMARK_READY_TO_RUN") switch
+    {
+        "1" or "true" => true,
+        "0" or "false" => false,
+        _ => !Quick,
+    };
+
+    /// <summary>Sequential warm greeting calls after each cold one.</summary>
+    public static int WarmCalls => Quick ? 10 : 30;
+
+    public static TimeSpan HttpWarmup => TimeSpan.FromSeconds(Quick ? 1 : 3);
+
+    public static TimeSpan HttpDuration => TimeSpan.FromSeconds(Int("BENCHMARK_HTTP_SECONDS", Quick ? 3 : 10));
+
+    public static IReadOnlyList<int> HttpClients => [1, 16];
+
+    /// <summary>generate_report messages enqueued before each drain.</summary>
+    public static int QueueBacklog => Int("BENCHMARK_QUEUE_BACKLOG", Quick ? 200 : 1000);
+
+    /// <summary>
+    /// generate_report messages enqueued ahead of the measured backlog, to warm each side up: a new
+    /// worker JIT-compiles thousands of methods over its first messages, while the sides running in
+    /// the benchmark's own process were compiled by its earlier drains.
+    /// </summary>
+    public static int QueueWarmup => Int("BENCHMARK_QUEUE_WARMUP", Quick ? 100 : 1500);
+
+    /// <summary>Drains per side; rounds alternate which side goes first.</summary>
+    public static int QueueRounds => Int("BENCHMARK_QUEUE_ROUNDS", Quick ? 1 : 2);
+
+    /// <summary>Steady state: messages outstanding at most; unset, twice what the listener keeps in flight.</summary>
+    public static int? SteadyDepth => Int("BENCHMARK_QUEUE_STEADY_DEPTH", 0) is > 0 and var depth ? depth : null;
+
+    /// <summary>Steady state: produced and worked on before the window opens (the worker's JIT settles meanwhile).</summary>
+    public static TimeSpan SteadyWarmup => TimeSpan.FromSeconds(Quick ? 2 : 10);
+
+    /// <summary>Steady state: the measured window per side and round.</summary>
+    public static TimeSpan SteadyWindow => TimeSpan.FromSeconds(Int("BENCHMARK_QUEUE_STEADY_SECONDS", Quick ? 4 : 10));
+
+    private static int Int(string variable, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : fallback;
+}

@@ -1,0 +1,71 @@
+using FunctionsApp.Tests.Infrastructure;
+using FunctionsHost;
+using Xunit.Abstractions;
+
+namespace FunctionsApp.Benchmarks;
+
+/// <summary>
+/// GET /api/hello through the test host's HTTP front and the worker, next to a bare ASP.NET Core
+/// minimal API returning the same JSON, at 1 and 16 concurrent clients in the same run.
+/// </summary>
+[Collection(SequentialBenchmarks.Name)]
+[Trait("Category", SequentialBenchmarks.Category)]
+public sealed class HttpGreetingBenchmarks(ITestOutputHelper output)
+{
+    private const string Scenario = "HTTP greeting";
+    private const string Path = "api/hello?name=Ada";
+
+    [Fact]
+    public async Task HttpGreeting_AppNextToBareAspNetCore_Measured()
+    {
+        BenchmarkReport.Begin(Scenario);
+        var prices = ConsumptionPrices.FromEnvironment();
+        await using var bare = await BareGreetingServer.StartAsync();
+        await using var host = await WorkerHost.StartAsync(new WorkerHostOptions
+        {
+            AppDirectory = FunctionsAppOutput.Directory,
+            AppSettings = new Dictionary<string, string> { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" },
+            EnableQueues = false,
+        });
+        var appUrl = new Uri(host.HttpBaseAddress, Path);
+        var bareUrl = new Uri(bare.BaseAddress, Path);
+        var (warmup, duration) = (BenchmarkSettings.HttpWarmup, BenchmarkSettings.HttpDuration);
+
+        foreach (var clients in BenchmarkSettings.HttpClients)
+        {
+            // Baseline first, then the app, at each concurrency: both see the machine as it is then.
+            var baseline = await HttpLoad.RunAsync(bareUrl, clients, warmup, duration);
+            var before = ProcessResources.Read(host.WorkerProcessId);
+            var app = await HttpLoad.RunAsync(appUrl, clients, warmup, duration);
+            var after = ProcessResources.Read(host.WorkerProcessId);
+            output.WriteLine(Describe("bare", baseline));
+            output.WriteLine(Describe("app", app));
+
+            var conditions = BenchmarkReport.Invariant(
+                $"{clients} client(s), {duration.TotalSeconds:F0} s after {warmup.TotalSeconds:F0} s warm-up; app {app.Requests:N0} requests, {app.Errors} errors; bare {baseline.Requests:N0}, {baseline.Errors} errors");
+            BenchmarkReport.Add(new BenchmarkRow(Scenario, BenchmarkReport.Invariant($"throughput, {clients} client(s)"), "req/s", app.RequestsPerSecond, "bare ASP.NET Core", baseline.RequestsPerSecond, conditions));
+            BenchmarkReport.Add(new BenchmarkRow(Scenario, BenchmarkReport.Invariant($"p50 latency, {clients} client(s)"), "ms", app.LatencyMs.Median, "bare ASP.NET Core", baseline.LatencyMs.Median, conditions));
+            BenchmarkReport.Add(new BenchmarkRow(Scenario, BenchmarkReport.Invariant($"p99 latency, {clients} client(s)"), "ms", app.LatencyMs.P99, "bare ASP.NET Core", baseline.LatencyMs.P99, conditions));
+
+            if (clients == BenchmarkSettings.HttpClients[^1])
+            {
+                // The CPU window includes the warm-up, so its requests count too.
+                var cpuPer1000 = (after.CpuTime - before.CpuTime).TotalSeconds / (app.Requests + app.WarmupRequests) * 1000;
+                WorkerCost.Add(Scenario, "requests", prices, after, cpuPer1000, app.LatencyMs.Mean / 1000, app.RequestsPerSecond, BenchmarkReport.Invariant($"{clients} clients, mean latency as execution time"));
+                var rpsRatio = app.RequestsPerSecond / baseline.RequestsPerSecond;
+                var p50Ratio = app.LatencyMs.Median / baseline.LatencyMs.Median;
+                BenchmarkReport.Add(new TargetCheck(
+                    BenchmarkReport.Invariant($"HTTP >= 0.5x bare req/s at {clients} clients, p50 <= 2x"),
+                    rpsRatio >= 0.5 && p50Ratio <= 2,
+                    BenchmarkReport.Invariant(
+                        $"{app.RequestsPerSecond:F0} vs {baseline.RequestsPerSecond:F0} req/s = {rpsRatio:F2}x; p50 {app.LatencyMs.Median:F2} vs {baseline.LatencyMs.Median:F2} ms = {p50Ratio:F2}x")));
+            }
+        }
+
+        output.WriteLine(BenchmarkReport.Save());
+        Assert.NotEmpty(host.InvocationsOf("Hello"));
+    }
+
+    private static string Describe(string name, HttpLoadResult result) => BenchmarkReport.Invariant(
+        $"{name}: {result.Clients} client(s): {result.RequestsPerSecond:F0} req/s, p50 {result.LatencyMs.Median:F2} ms, p99 {result.LatencyMs.P99:F2} ms, {result.Errors} errors");
+}

@@ -1,0 +1,23 @@
+using Azure.Storage.Blobs;
+using FunctionsHost;
+using FunctionsHost.Rpc;
+
+namespace FunctionsApp.Benchmarks.Queue;
+
+/// <summary>
+/// Stands in for the worker behind the test host's queue listener: it does the report work in the
+/// benchmark's own process and answers success. Listener + this = the test host's share of the
+/// queue path, without gRPC, the worker SDK or the app's dispatcher.
+/// </summary>
+public sealed class InProcessReportInvoker(BlobContainerClient reports, Completions completions) : IWorkerInvoker
+{
+    public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var reportId = ReportWork.ReportIdOf(request.TriggerMetadata["QueueTrigger"].String);
+        using var cancel = new CancellationTokenSource(timeout);
+        await ReportWork.WriteAsync(reports, reportId, request.TriggerMetadata["Id"].String, cancel.Token);
+        completions.Add(reportId);
+        return Invocations.Succeeded(request);
+    }
+}

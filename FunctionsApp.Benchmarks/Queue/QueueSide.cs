@@ -1,0 +1,167 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using FunctionsApp.Functions;
+using FunctionsApp.Tests.Infrastructure;
+using FunctionsHost;
+using FunctionsHost.Rpc;
+
+namespace FunctionsApp.Benchmarks.Queue;
+
+/// <summary>
+/// One way of working through the benchmark's queue, measured against the others on the same
+/// Azurite layout with the same host.json fetch settings:
+/// <list type="bullet">
+/// <item><see cref="Ideal"/>: a plain Azure SDK loop (<see cref="IdealQueueDispatcher"/>), the baseline;</item>
+/// <item><see cref="Listener"/>: the test host's WebJobs listener doing the report work in process
+/// (<see cref="InProcessReportInvoker"/>): the listener's share, without the worker;</item>
+/// <item><see cref="AppInProcess"/>: the same listener calling the app's dispatcher in process
+/// (<see cref="InProcessAppInvoker"/>): the app's own code, without gRPC and the worker SDK;</item>
+/// <item><see cref="App"/>: the listener and the real worker, as in the end-to-end tests.</item>
+/// </list>
+/// </summary>
+public sealed class QueueSide
+{
+    public const string QueueName = "bench-work-items";
+    public const string ContainerName = "bench-reports";
+
+    private readonly Func<AzuriteServer, ListenerSettings, Completions, Task<IRunningQueueSide>> start;
+
+    private QueueSide(string name, string description, Func<AzuriteServer, ListenerSettings, Completions, Task<IRunningQueueSide>> start)
+    {
+        Name = name;
+        Description = description;
+        this.start = start;
+    }
+
+    public static QueueSide Ideal { get; } = new("ideal", "ideal SDK dispatcher", StartIdealAsync);
+
+    public static QueueSide Listener { get; } = new("listener", "test host's listener, work in process", StartListenerAsync);
+
+    public static QueueSide AppInProcess { get; } = new("app in process", "listener + the app's dispatcher in process", StartAppInProcessAsync);
+
+    public static QueueSide App { get; } = new("app", "app (listener + worker)", StartAppAsync);
+
+    /// <summary>Ideal first, then each layer the app adds on top of it.</summary>
+    public static IReadOnlyList<QueueSide> All { get; } = [Ideal, Listener, AppInProcess, App];
+
+    /// <summary>
+    /// The sides in the order to measure them in a round: odd rounds reversed, so a machine that
+    /// gets busier or quieter during the run weighs on all of them alike.
+    /// </summary>
+    public static IEnumerable<QueueSide> InOrderOfRound(int round) => round % 2 == 0 ? All : All.Reverse();
+
+    public string Name { get; }
+
+    public string Description { get; }
+
+    /// <summary>Starts working on <see cref="QueueName"/>; every report written is added to <paramref name="completions"/>.</summary>
+    public Task<IRunningQueueSide> StartAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions) => start(azurite, settings, completions);
+
+    public override string ToString() => Name;
+
+    private static Task<IRunningQueueSide> StartIdealAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions)
+    {
+        var dispatcher = new IdealQueueDispatcher(
+            new QueueClient(azurite.ConnectionString, QueueName),
+            new BlobContainerClient(azurite.ConnectionString, ContainerName),
+            settings,
+            completions);
+        var stop = new CancellationTokenSource();
+        return Task.FromResult<IRunningQueueSide>(new RunningSide(dispatcher.RunAsync(stop.Token), stop));
+    }
+
+    private static Task<IRunningQueueSide> StartListenerAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions) =>
+        StartListenerAsync(azurite, new InProcessReportInvoker(new BlobContainerClient(azurite.ConnectionString, ContainerName), completions), owned: null);
+
+    private static Task<IRunningQueueSide> StartAppInProcessAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions)
+    {
+        var invoker = new InProcessAppInvoker(AppSettings(azurite), completions);
+        return StartListenerAsync(azurite, invoker, owned: invoker);
+    }
+
+    /// <summary>The test host's listener forwarding ProcessWorkItem to <paramref name="invoker"/> instead of a worker.</summary>
+    private static async Task<IRunningQueueSide> StartListenerAsync(AzuriteServer azurite, IWorkerInvoker invoker, IDisposable? owned)
+    {
+        var functions = new[] { await ProcessWorkItemMetadata.Value };
+        var listener = await QueueTriggerListener.StartAsync(
+            functions, AppSettings(azurite), FunctionsAppOutput.HostJsonPath, overrideOptions: null,
+            new QueueInvocationForwarder(functions, invoker, TimeSpan.FromMinutes(2)), new WorkerLogs());
+        return new RunningSide(listener, owned);
+    }
+
+    private static async Task<IRunningQueueSide> StartAppAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions)
+    {
+        var host = await WorkerHost.StartAsync(new WorkerHostOptions
+        {
+            AppDirectory = FunctionsAppOutput.Directory,
+            AppSettings = AppSettings(azurite),
+            EnableHttp = false,
+            InvocationEnded = (request, response) =>
+            {
+                if (response.Result?.Status == StatusResult.Types.Status.Success)
+                {
+                    completions.Add(ReportWork.ReportIdOf(request.TriggerMetadata["QueueTrigger"].String));
+                }
+            },
+        });
+        return new RunningSide(host, host.WorkerProcessId);
+    }
+
+    private static Dictionary<string, string> AppSettings(AzuriteServer azurite) => new()
+    {
+        ["AzureWebJobsStorage"] = azurite.ConnectionString,
+        ["WorkItemsQueueName"] = QueueName,
+        ["Reports__ContainerName"] = ContainerName,
+    };
+
+    /// <summary>
+    /// ProcessWorkItem's trigger as the worker describes it, so the listener side binds exactly
+    /// what the app side binds; read once from a worker started without triggers.
+    /// </summary>
+    private static readonly Lazy<Task<WorkerFunction>> ProcessWorkItemMetadata = new(async () =>
+    {
+        await using var host = await WorkerHost.StartAsync(new WorkerHostOptions
+        {
+            AppDirectory = FunctionsAppOutput.Directory,
+            AppSettings = new Dictionary<string, string> { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true", ["WorkItemsQueueName"] = QueueName },
+            EnableHttp = false,
+            EnableQueues = false,
+        });
+        return host.Function(ProcessWorkItemFunction.Name);
+    });
+
+    private sealed class RunningSide : IRunningQueueSide
+    {
+        private readonly Func<ValueTask> stop;
+
+        public RunningSide(Task loop, CancellationTokenSource cancel)
+        {
+            stop = async () =>
+            {
+                await cancel.CancelAsync();
+                await loop;
+                cancel.Dispose();
+            };
+        }
+
+        public RunningSide(QueueTriggerListener listener, IDisposable? owned)
+        {
+            stop = async () =>
+            {
+                await listener.StopAsync(CancellationToken.None);
+                await listener.DisposeAsync();
+                owned?.Dispose();
+            };
+        }
+
+        public RunningSide(WorkerHost host, int workerProcessId)
+        {
+            WorkerProcessId = workerProcessId;
+            stop = host.DisposeAsync;
+        }
+
+        public int? WorkerProcessId { get; }
+
+        public ValueTask DisposeAsync() => stop();
+    }
+}

@@ -1,8 +1,0 @@
-namespace FunctionsApp.Tests.Benchmarks.Queue;
-
-/// <summary>A <see cref="QueueSide"/> at work; disposing it stops it after the messages in flight.</summary>
-public interface IRunningQueueSide : IAsyncDisposable
-{
-    /// <summary>The worker process, for the side that has one; null for the others.</summary>
-    int? WorkerProcessId { get; }
-}

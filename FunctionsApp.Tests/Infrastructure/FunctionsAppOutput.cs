@@ -1,0 +1,44 @@
+using System.Reflection;
+using System.Runtime.Versioning;
+
+namespace FunctionsApp.Tests.Infrastructure;
+
+/// <summary>Finds the compiled FunctionsApp that the end-to-end tests launch as a worker.</summary>
+public static class FunctionsAppOutput
+{
+    private static readonly Lazy<string> LazyDirectory = new(Find);
+
+    /// <summary>
+    /// FunctionsApp/bin/&lt;configuration&gt;/&lt;tfm&gt;/ for the configuration and target framework
+    /// the tests were built with, so Release tests never run a stale Debug app.
+    /// </summary>
+    public static string Directory => LazyDirectory.Value;
+
+    public static string AssemblyPath => Path.Combine(Directory, "FunctionsApp.dll");
+
+    public static string HostJsonPath => Path.Combine(Directory, "host.json");
+
+    private static string Find()
+    {
+        // The test assembly was built with the same configuration and target framework as the app
+        // (the ProjectReference builds it first), so those two names locate the app's output.
+        var assembly = typeof(FunctionsAppOutput).Assembly;
+        var configuration = assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration
+            ?? throw new InvalidOperationException("The test assembly does not say which configuration built it.");
+        var framework = new FrameworkName(assembly.GetCustomAttribute<TargetFrameworkAttribute>()?.FrameworkName
+            ?? throw new InvalidOperationException("The test assembly does not say which framework it targets."));
+        var moniker = $"net{framework.Version.Major}.{framework.Version.Minor}";
+        var directory = Path.Combine(RepositoryPaths.Root, "FunctionsApp", "bin", configuration, moniker);
+        foreach (var file in new[] { "FunctionsApp.dll", "functions.metadata", "worker.config.json", "host.json" })
+        {
+            if (!File.Exists(Path.Combine(directory, file)))
+            {
+                throw new InvalidOperationException(
+                    $"The FunctionsApp build output {directory} has no {file}. Build it first: " +
+                    $"`dotnet build FunctionsApp.sln -c {configuration}` (the Worker SDK writes functions.metadata and worker.config.json).");
+            }
+        }
+
+        return directory;
+    }
+}

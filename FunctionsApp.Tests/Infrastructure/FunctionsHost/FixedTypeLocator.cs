@@ -1,9 +1,0 @@
-using Microsoft.Azure.WebJobs;
-
-namespace FunctionsApp.Tests.Infrastructure.FunctionsHost;
-
-/// <summary>Shows WebJobs exactly the emitted queue function types, rather than scanning assemblies.</summary>
-public sealed class FixedTypeLocator(IReadOnlyList<Type> types) : ITypeLocator
-{
-    public IReadOnlyList<Type> GetTypes() => types;
-}

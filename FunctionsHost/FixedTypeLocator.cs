@@ -1,0 +1,9 @@
+using Microsoft.Azure.WebJobs;
+
+namespace FunctionsHost;
+
+/// <summary>Shows WebJobs exactly the emitted queue function types, rather than scanning assemblies.</summary>
+public sealed class FixedTypeLocator(IReadOnlyList<Type> types) : ITypeLocator
+{
+    public IReadOnlyList<Type> GetTypes() => types;
+}

@@ -1,0 +1,242 @@
+using System.Net;
+using FunctionsHost.Rpc;
+using Google.Protobuf;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsHost;
+
+/// <summary>
+/// The HTTP side of the Functions host: serves each HTTP-triggered function at
+/// <c>/api/&lt;route&gt;</c> on a loopback HTTP/1.1 port and turns requests into invocations and
+/// the worker's <c>RpcHttp</c> answers back into responses. Like the Functions host, it answers a
+/// method the function does not accept with 404 and no body, drops chunked request bodies on this
+/// built-in model, and serves a landing page at <c>/</c> unless it is switched off.
+/// </summary>
+public sealed class HttpTriggerFront : IAsyncDisposable
+{
+    private const string RoutePrefix = "/api";
+
+    // Headers Kestrel computes itself; copying the worker's would contradict the real body.
+    private static readonly HashSet<string> HopByHopHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Content-Length", "Transfer-Encoding", "Connection",
+    };
+
+    private readonly WebApplication app;
+    private readonly IReadOnlyList<(WorkerFunction Function, HttpRouteTemplate Route)> routes;
+    private readonly IWorkerInvoker channel;
+    private readonly TimeSpan invocationTimeout;
+    private readonly bool homepage;
+
+    private HttpTriggerFront(WebApplication app, IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, TimeSpan invocationTimeout, bool homepage)
+    {
+        this.app = app;
+        this.channel = channel;
+        this.invocationTimeout = invocationTimeout;
+        this.homepage = homepage;
+        routes = functions.Select(f => (f, new HttpRouteTemplate(f.HttpRoute))).ToArray();
+    }
+
+    /// <summary>Where the functions are served, e.g. <c>http://127.0.0.1:41234/</c>; requests go to <c>api/hello</c>.</summary>
+    public Uri BaseAddress { get; private set; } = null!;
+
+    /// <param name="functions">The HTTP-triggered functions.</param>
+    /// <param name="channel">Where invocations go.</param>
+    /// <param name="logs">Where Kestrel's warnings go.</param>
+    /// <param name="invocationTimeout">How long a request waits for the worker.</param>
+    /// <param name="port">A port on localhost (IPv4 and IPv6 loopback), or 0 for a free loopback port.</param>
+    /// <param name="homepage">Serve the landing page at <c>/</c>.</param>
+    public static async Task<HttpTriggerFront> StartAsync(
+        IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, WorkerLogs logs, TimeSpan invocationTimeout, int port = 0, bool homepage = true)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            // Loopback only: a local run is for its developer, not the network.
+            if (port == 0)
+            {
+                kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1);
+            }
+            else
+            {
+                kestrel.ListenLocalhost(port, listen => listen.Protocols = HttpProtocols.Http1);
+            }
+        });
+        builder.Logging.AddProvider(new WorkerLogsLoggerProvider(logs, LogLevel.Warning));
+        var app = builder.Build();
+        var front = new HttpTriggerFront(app, functions, channel, invocationTimeout, homepage);
+        app.Run(front.HandleAsync);
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException ex) when (port != 0)
+        {
+            await app.DisposeAsync();
+            throw new PortInUseException(port, ex);
+        }
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        front.BaseAddress = port == 0
+            ? new Uri(address.TrimEnd('/') + "/")
+            : new Uri($"http://localhost:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}/");
+        return front;
+    }
+
+    /// <summary>Stops accepting requests and lets those in flight finish, until <paramref name="cancellationToken"/> fires.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => app.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "";
+        if (path == "/" && homepage && HttpMethods.IsGet(context.Request.Method))
+        {
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync(Homepage, context.RequestAborted);
+            return;
+        }
+
+        if (!path.StartsWith(RoutePrefix + "/", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        var matches = routes
+            .Select(r => (r.Function, Values: r.Route.Match(path[RoutePrefix.Length..])))
+            .Where(r => r.Values is not null)
+            .ToArray();
+        if (matches.Length == 0)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        var method = context.Request.Method.ToLowerInvariant();
+        var match = matches.FirstOrDefault(m => m.Function.HttpMethods.Count == 0 || m.Function.HttpMethods.Contains(method));
+        if (match.Function is null)
+        {
+            // The Functions host's routes carry their methods as constraints: another method matches
+            // no route at all, so it is a 404 with an empty body, not a 405.
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        var request = await ToInvocationAsync(context, match.Function, match.Values!);
+        InvocationResponse response;
+        try
+        {
+            response = await channel.InvokeAsync(request, invocationTimeout);
+        }
+        catch (Exception ex) when (ex is WorkerUnavailableException or TimeoutException)
+        {
+            await WritePlainAsync(context, StatusCodes.Status503ServiceUnavailable, $"The worker is unavailable: {ex.Message}");
+            return;
+        }
+
+        if (response.Result?.Status != StatusResult.Types.Status.Success)
+        {
+            await WritePlainAsync(context, StatusCodes.Status500InternalServerError,
+                $"Function {match.Function.Name} failed: {response.Result?.Exception?.Message}");
+            return;
+        }
+
+        await WriteResponseAsync(context, response);
+    }
+
+    private static async Task<InvocationRequest> ToInvocationAsync(HttpContext context, WorkerFunction function, IReadOnlyDictionary<string, string> routeValues)
+    {
+        var request = context.Request;
+        using var body = new MemoryStream();
+        if (request.ContentLength is not null)
+        {
+            await request.Body.CopyToAsync(body, context.RequestAborted);
+        }
+
+        // else: a chunked body (no Content-Length). The Functions host (4.1037, measured) hands the
+        // built-in HTTP model an empty body then; doing the same shows users' outcome in our tests.
+        var http = new RpcHttp
+        {
+            Method = request.Method,
+            // The worker reads the query string from the URL.
+            Url = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}",
+            // The worker advertises RawHttpBodyBytes: a string body would fail in it.
+            Body = new TypedData { Bytes = ByteString.CopyFrom(body.GetBuffer(), 0, (int)body.Length) },
+        };
+        foreach (var header in request.Headers)
+        {
+            // UseNullableValueDictionaryForHttp: headers go in nullable_headers.
+            http.NullableHeaders[header.Key] = new NullableString { Value = header.Value.ToString() };
+        }
+
+        foreach (var query in request.Query)
+        {
+            http.NullableQuery[query.Key] = new NullableString { Value = query.Value.ToString() };
+        }
+
+        var invocation = Invocations.New(function);
+        foreach (var (name, value) in routeValues)
+        {
+            http.NullableParams[name] = new NullableString { Value = value };
+            invocation.TriggerMetadata[name] = new TypedData { String = value };
+        }
+
+        invocation.InputData.Add(new ParameterBinding { Name = function.TriggerParameterName, Data = new TypedData { Http = http } });
+        return invocation;
+    }
+
+    private static async Task WriteResponseAsync(HttpContext context, InvocationResponse response)
+    {
+        var http = response.ReturnValue?.Http
+            ?? response.OutputData.FirstOrDefault(o => o.Data?.Http is not null)?.Data.Http;
+        if (http is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
+
+        context.Response.StatusCode = int.TryParse(http.StatusCode, out var status) ? status : StatusCodes.Status200OK;
+        foreach (var (name, value) in http.Headers)
+        {
+            if (!HopByHopHeaders.Contains(name))
+            {
+                context.Response.Headers[name] = value;
+            }
+        }
+
+        var body = http.Body switch
+        {
+            null => [],
+            { DataCase: TypedData.DataOneofCase.Bytes } b => b.Bytes.ToByteArray(),
+            { DataCase: TypedData.DataOneofCase.Stream } s => s.Stream.ToByteArray(),
+            { DataCase: TypedData.DataOneofCase.String } s => System.Text.Encoding.UTF8.GetBytes(s.String),
+            { DataCase: TypedData.DataOneofCase.Json } j => System.Text.Encoding.UTF8.GetBytes(j.Json),
+            _ => [],
+        };
+        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+    }
+
+    private const string Homepage = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>Functions host</title></head>
+        <body><h1>The Functions host is running</h1>
+        <p>HTTP functions answer under <code>/api/</code>. Set the app setting
+        <code>AzureWebJobsDisableHomepage</code> to <code>true</code> to turn this page off.</p></body></html>
+        """;
+
+    private static async Task WritePlainAsync(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync(text, context.RequestAborted);
+    }
+}

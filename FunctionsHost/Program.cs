@@ -1,0 +1,16 @@
+using System.Runtime.InteropServices;
+using FunctionsHost.LocalRun;
+
+// `dotnet run --project FunctionsHost -- <app build output>`: runs the app as `func start` would.
+// Ctrl-C and SIGTERM stop taking work, let what runs finish briefly, stop the worker and exit 0.
+using var stop = new CancellationTokenSource();
+void OnSignal(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.Cancel();
+}
+
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+var exitCode = await LocalRunner.RunAsync(args, LocalRunner.Environment(), Console.Out, stop.Token);
+return exitCode;
