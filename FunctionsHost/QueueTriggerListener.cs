@@ -58,6 +58,10 @@ public sealed class QueueTriggerListener : IAsyncDisposable
                 // The WebJobs extension forwards Azure SDK events of the whole process (in tests,
                 // every test's clients) to this logger; only their errors are worth a line here.
                 logging.AddFilter("Azure", LogLevel.Error);
+                // The listener's options dump and its generic host's lifetime lines say nothing
+                // about the app (the Functions host's own console shows neither by default).
+                logging.AddFilter("Microsoft.Azure.WebJobs.Hosting.OptionsLoggingService", LogLevel.Warning);
+                logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
                 logging.AddProvider(new WorkerLogsLoggerProvider(logs, LogLevel.Information));
             })
             .ConfigureServices(services =>

@@ -1,35 +1,75 @@
 #!/usr/bin/env bash
-# Runs FunctionsApp locally: installs Azurite, starts it unless something already listens on its
-# ports, creates local.settings.json from the sample if missing, then starts the app with Core
-# Tools (`dotnet run`, which runs `func start` in the build output).
+# Runs FunctionsApp locally on http://localhost:7071 with Azurite as its storage.
+#   1. installs the pinned tools (npm ci: Azurite, and Core Tools where its download works);
+#   2. starts Azurite (data in .azurite/) unless something already listens on its ports;
+#   3. creates local.settings.json from the sample if missing, builds the app;
+#   4. runs it with Core Tools (node_modules/.bin/func, else func on the PATH), else with the
+#      project's own host (FunctionsHost/), and on Ctrl-C stops it and the Azurite it started.
+# Ports: FUNCTIONS_HTTP_PORT (default: local.settings.json Host.LocalHttpPort, else 7071),
+# AZURITE_BLOB_PORT / AZURITE_QUEUE_PORT / AZURITE_TABLE_PORT (default 10000-10002);
+# AZURITE_LOCATION (default .azurite). With other Azurite ports, AzureWebJobsStorage is set in the
+# environment (which wins over local.settings.json) to point there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v func >/dev/null 2>&1; then
-  cat >&2 <<'MSG'
-Azure Functions Core Tools v4 (`func`) is not installed. Install it, then run this script again:
-  npm install -g azure-functions-core-tools@4 --unsafe-perm true
-(or see https://learn.microsoft.com/azure/azure-functions/functions-run-local for apt, brew and winget)
-MSG
-  exit 1
-fi
+blob_port=${AZURITE_BLOB_PORT:-10000}
+queue_port=${AZURITE_QUEUE_PORT:-10001}
+table_port=${AZURITE_TABLE_PORT:-10002}
+azurite_location=${AZURITE_LOCATION:-.azurite}
+configuration=Release
+app_output="FunctionsApp/bin/$configuration/net10.0"
 
 bash scripts/ensure-azurite.sh
+
+if [ -x node_modules/.bin/func ]; then
+  func_path="$PWD/node_modules/.bin/func"
+  echo "Runs with Core Tools from node_modules/.bin/func (installed by npm ci)."
+elif command -v func >/dev/null 2>&1; then
+  func_path=$(command -v func)
+  echo "Runs with Core Tools from the PATH ($func_path): npm ci could not install it here."
+else
+  func_path=""
+  echo "Runs with the project's own host (FunctionsHost/): Core Tools is not installed (npm ci could not download it, and no func is on the PATH)."
+fi
 
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 azurite_pid=""
-if listening 10000 || listening 10001; then
-  echo "Something already listens on 127.0.0.1:10000/10001; using it as Azurite."
+app_pid=""
+stop_children() {
+  # Ctrl-C reaches the whole foreground group; a SIGINT or SIGTERM sent to this script alone is
+  # passed on, so the app stops the same way either way.
+  if [ -n "$app_pid" ]; then kill -TERM "$app_pid" 2>/dev/null || true; fi
+}
+cleanup() {
+  if [ -n "$azurite_pid" ]; then
+    kill "$azurite_pid" 2>/dev/null || true
+    wait "$azurite_pid" 2>/dev/null || true
+    echo "Stopped the Azurite this script started."
+  fi
+}
+trap cleanup EXIT
+trap stop_children INT TERM
+
+if listening "$blob_port" || listening "$queue_port"; then
+  echo "Something already listens on 127.0.0.1:$blob_port/$queue_port; using it as Azurite."
 else
-  mkdir -p .azurite
-  node_modules/.bin/azurite --silent --location .azurite --skipApiVersionCheck --disableTelemetry \
-    --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 >.azurite/azurite.log 2>&1 &
+  mkdir -p "$azurite_location"
+  node_modules/.bin/azurite --silent --location "$azurite_location" --skipApiVersionCheck --disableTelemetry \
+    --blobHost 127.0.0.1 --queueHost 127.0.0.1 --tableHost 127.0.0.1 \
+    --blobPort "$blob_port" --queuePort "$queue_port" --tablePort "$table_port" >"$azurite_location/azurite.log" 2>&1 &
   azurite_pid=$!
-  trap '[ -n "$azurite_pid" ] && kill "$azurite_pid" 2>/dev/null' EXIT
-  for _ in $(seq 1 100); do listening 10001 && break; sleep 0.1; done
-  listening 10001 || { echo "Azurite did not start; see .azurite/azurite.log" >&2; exit 1; }
-  echo "Azurite started (data in .azurite/, log in .azurite/azurite.log)."
+  for _ in $(seq 1 100); do listening "$queue_port" && listening "$blob_port" && break; sleep 0.1; done
+  if ! listening "$queue_port"; then
+    echo "error: Azurite did not start; see $azurite_location/azurite.log" >&2
+    exit 1
+  fi
+  echo "Azurite started (blob $blob_port, queue $queue_port; data and log in $azurite_location/)."
+fi
+
+if [ "$blob_port" != 10000 ] || [ "$queue_port" != 10001 ]; then
+  # Azurite's well-known development account, on the ports asked for.
+  export AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue_port/devstoreaccount1;"
 fi
 
 if [ ! -f local.settings.json ]; then
@@ -37,5 +77,24 @@ if [ ! -f local.settings.json ]; then
   echo "Created local.settings.json from local.settings.sample.json."
 fi
 
-# Core Tools runs in the build output, which dotnet run names relative to the project folder.
-cd FunctionsApp && dotnet run
+port_args=()
+if [ -n "${FUNCTIONS_HTTP_PORT:-}" ]; then port_args=(--port "$FUNCTIONS_HTTP_PORT"); fi
+if [ -n "$func_path" ]; then
+  dotnet build FunctionsApp/FunctionsApp.csproj -c "$configuration" -nologo -v:q
+  # Core Tools runs a built app from its output folder, reading local.settings.json there.
+  (cd "$app_output" && exec "$func_path" host start "${port_args[@]}") &
+else
+  dotnet build FunctionsHost/FunctionsHost.csproj -c "$configuration" -nologo -v:q
+  dotnet build FunctionsApp/FunctionsApp.csproj -c "$configuration" -nologo -v:q
+  dotnet "FunctionsHost/bin/$configuration/net10.0/FunctionsHost.dll" "$app_output" "${port_args[@]}" &
+fi
+app_pid=$!
+
+# wait returns early when a trapped signal arrives; wait again until the app has exited, then
+# take its exit code (bash keeps it for a second wait).
+while kill -0 "$app_pid" 2>/dev/null; do
+  wait "$app_pid" || true
+done
+status=0
+wait "$app_pid" || status=$?
+exit "$status"

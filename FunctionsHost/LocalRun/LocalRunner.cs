@@ -82,7 +82,7 @@ public static class LocalRunner
             }
             catch (WorkerUnavailableException ex)
             {
-                throw new LocalRunException($"The worker did not start: {ex.Message}", ex);
+                throw new LocalRunException(ex.Message, ex);
             }
             catch (InvalidOperationException ex)
             {
@@ -246,6 +246,11 @@ public static class LocalRunner
             {
                 await service.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: stop);
             }
+        }
+        catch (RequestFailedException ex) when (ex.Status != 0)
+        {
+            throw new LocalRunException(
+                $"Storage at {service.Uri} refused the app's credentials ({StorageSetting}): {ex.Status} {ex.ErrorCode}. Check the account name and key in the setting.", ex);
         }
         catch (Exception ex) when (ex is RequestFailedException or AggregateException or HttpRequestException)
         {

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Sockets;
+using FunctionsApp.Tests.Infrastructure;
+using FunctionsHost.LocalRun;
+using Xunit.Abstractions;
+
+namespace FunctionsApp.Tests.EndToEnd;
+
+/// <summary>
+/// The local run's start failures: each ends the run with exit code 1 and one line starting with
+/// <c>error:</c> that says what is wrong and what to do, instead of a stack trace or a hang.
+/// </summary>
+public sealed class LocalRunStartFailureEndToEndTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>, IDisposable
+{
+    private readonly string directory = Directory.CreateTempSubdirectory("local-run-").FullName;
+
+    [Fact]
+    public async Task RunAsync_FolderWithoutBuild_SaysToBuildFirst()
+    {
+        var (exitCode, text) = await RunAsync([directory], new Dictionary<string, string>());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("error: ", text, StringComparison.Ordinal);
+        Assert.Contains("no worker.config.json", text, StringComparison.Ordinal);
+        Assert.Contains("Build the app first", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_EncryptedLocalSettings_SaysHowToDecrypt()
+    {
+        FakeApp();
+        File.WriteAllText(Path.Combine(directory, "local.settings.json"), """{ "IsEncrypted": true, "Values": {} }""");
+
+        var (exitCode, text) = await RunAsync([directory], new Dictionary<string, string>());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("func settings decrypt", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_NoStorageSetting_NamesTheSetting()
+    {
+        FakeApp();
+
+        var (exitCode, text) = await RunAsync([directory], new Dictionary<string, string>());
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("error: The app setting 'AzureWebJobsStorage' is missing", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_StorageNotListening_SaysStorageIsNotReachable()
+    {
+        FakeApp();
+        var closed = FreePorts.Closed();
+        var settings = new Dictionary<string, string> { ["AzureWebJobsStorage"] = AzuriteServer.BuildConnectionString(closed, closed) };
+
+        var (exitCode, text) = await RunAsync([directory], settings);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"error: Storage is not reachable at http://127.0.0.1:{closed}/", text, StringComparison.Ordinal);
+        Assert.Contains("Start Azurite", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_WorkerCannotStart_QuotesItsStderr()
+    {
+        // An entry "assembly" that is not one: dotnet exits at once and says why on stderr.
+        FakeApp();
+        var settings = new Dictionary<string, string> { ["AzureWebJobsStorage__queueServiceUri"] = "https://account.queue.core.windows.net" };
+
+        var (exitCode, text) = await RunAsync([directory, "--port", FreePorts.Next().ToString(System.Globalization.CultureInfo.InvariantCulture)], settings);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("error: The worker did not start", text, StringComparison.Ordinal);
+        Assert.Contains("exited with code", text, StringComparison.Ordinal);
+        Assert.Contains("Its stderr ends with:", text, StringComparison.Ordinal);
+        Assert.Contains("A fatal error was encountered", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_PortTaken_NamesThePortAndTheSetting()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var storage = new AppStorageNames();
+        int exitCode;
+        string text;
+        try
+        {
+            (exitCode, text) = await RunAsync([FunctionsAppOutput.Directory, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], storage.AppSettings(azurite.ConnectionString));
+        }
+        finally
+        {
+            await storage.DeleteAsync(azurite);
+        }
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"error: Port {port} is already in use", text, StringComparison.Ordinal);
+        Assert.Contains("Host.LocalHttpPort", text, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(directory, recursive: true);
+
+    private async Task<(int ExitCode, string Output)> RunAsync(string[] args, IReadOnlyDictionary<string, string> environment)
+    {
+        using var writer = new StringWriter();
+        using var synchronized = TextWriter.Synchronized(writer);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var exitCode = await LocalRunner.RunAsync(args, environment, synchronized, deadline.Token);
+        var text = writer.ToString();
+        output.WriteLine(text);
+        Assert.False(deadline.IsCancellationRequested, "Expected the run to fail at start; it ran until the test's deadline.");
+        return (exitCode, text);
+    }
+
+    private void FakeApp()
+    {
+        File.WriteAllText(Path.Combine(directory, "worker.config.json"),
+            """{ "description": { "language": "dotnet-isolated", "defaultExecutablePath": "dotnet", "defaultWorkerPath": "app.dll" } }""");
+        File.WriteAllText(Path.Combine(directory, "host.json"), """{ "version": "2.0" }""");
+        File.WriteAllText(Path.Combine(directory, "app.dll"), "not an assembly");
+    }
+}
