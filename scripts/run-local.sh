@@ -9,6 +9,7 @@
 # AZURITE_BLOB_PORT / AZURITE_QUEUE_PORT / AZURITE_TABLE_PORT (default 10000-10002);
 # AZURITE_LOCATION (default .azurite). With other Azurite ports, AzureWebJobsStorage is set in the
 # environment (which wins over local.settings.json) to point there.
+# FUNCTIONS_LOCAL_HOST=builtin runs the project's own host even where Core Tools is installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +22,10 @@ app_output="FunctionsApp/bin/$configuration/net10.0"
 
 bash scripts/ensure-azurite.sh
 
-if [ -x node_modules/.bin/func ]; then
+if [ "${FUNCTIONS_LOCAL_HOST:-auto}" = builtin ]; then
+  func_path=""
+  echo "Runs with the project's own host (FunctionsHost/): FUNCTIONS_LOCAL_HOST=builtin."
+elif [ -x node_modules/.bin/func ]; then
   func_path="$PWD/node_modules/.bin/func"
   echo "Runs with Core Tools from node_modules/.bin/func (installed by npm ci)."
 elif command -v func >/dev/null 2>&1; then
