@@ -25,6 +25,9 @@ public static class AppServices
     /// <summary>The log category prefix of the Azure SDK's own request logging (Azure.Core, Azure.Storage...).</summary>
     public const string AzureSdkLogCategoryPrefix = "Azure";
 
+    /// <summary>The log category prefix of ASP.NET Core, which serves the HTTP functions inside the worker.</summary>
+    public const string AspNetCoreLogCategoryPrefix = "Microsoft.AspNetCore";
+
     public static IServiceCollection AddFunctionsApp(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -84,6 +87,10 @@ public static class AppServices
         // Application Insights. Failures still show: the SDK's warnings pass, and our own events
         // (1002, 1003) carry the exceptions.
         services.AddLogging(logging => logging.AddFilter(AzureSdkLogCategoryPrefix, LogLevel.Warning));
+
+        // ASP.NET Core (the worker's own Kestrel under ASP.NET Core integration) logs a line per
+        // result written ("Writing value of type ... as Json"); warnings and errors still pass.
+        services.AddLogging(logging => logging.AddFilter(AspNetCoreLogCategoryPrefix, LogLevel.Warning));
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WorkItemParser>();

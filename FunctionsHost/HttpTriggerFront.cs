@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace FunctionsHost;
 
@@ -34,13 +35,17 @@ public sealed class HttpTriggerFront : IAsyncDisposable
     private readonly IWorkerInvoker channel;
     private readonly TimeSpan invocationTimeout;
     private readonly bool homepage;
+    private readonly WorkerLogs logs;
+    private readonly HttpProxy proxy;
 
-    private HttpTriggerFront(WebApplication app, IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, TimeSpan invocationTimeout, bool homepage)
+    private HttpTriggerFront(WebApplication app, IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, TimeSpan invocationTimeout, bool homepage, WorkerLogs logs)
     {
         this.app = app;
         this.channel = channel;
         this.invocationTimeout = invocationTimeout;
         this.homepage = homepage;
+        this.logs = logs;
+        proxy = new HttpProxy(app.Services.GetRequiredService<IHttpForwarder>(), invocationTimeout);
         routes = functions.Select(f => (f, new HttpRouteTemplate(f.HttpRoute))).ToArray();
     }
 
@@ -70,8 +75,9 @@ public sealed class HttpTriggerFront : IAsyncDisposable
             }
         });
         builder.Logging.AddProvider(new WorkerLogsLoggerProvider(logs, LogLevel.Warning));
+        builder.Services.AddHttpForwarder();
         var app = builder.Build();
-        var front = new HttpTriggerFront(app, functions, channel, invocationTimeout, homepage);
+        var front = new HttpTriggerFront(app, functions, channel, invocationTimeout, homepage, logs);
         app.Run(front.HandleAsync);
         try
         {
@@ -93,7 +99,11 @@ public sealed class HttpTriggerFront : IAsyncDisposable
     /// <summary>Stops accepting requests and lets those in flight finish, until <paramref name="cancellationToken"/> fires.</summary>
     public Task StopAsync(CancellationToken cancellationToken) => app.StopAsync(cancellationToken);
 
-    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await app.DisposeAsync();
+        proxy.Dispose();
+    }
 
     private async Task HandleAsync(HttpContext context)
     {
@@ -131,6 +141,12 @@ public sealed class HttpTriggerFront : IAsyncDisposable
             return;
         }
 
+        if (channel.HttpUri is { } workerUri)
+        {
+            await proxy.ForwardAsync(context, ToProxiedInvocation(match.Function, match.Values!), workerUri, channel, logs);
+            return;
+        }
+
         var request = await ToInvocationAsync(context, match.Function, match.Values!);
         InvocationResponse response;
         try
@@ -151,6 +167,22 @@ public sealed class HttpTriggerFront : IAsyncDisposable
         }
 
         await WriteResponseAsync(context, response);
+    }
+
+    /// <summary>
+    /// The invocation that goes with a forwarded request: the HTTP input is empty (the worker has
+    /// the request itself); route values travel as trigger metadata, as on the built-in model.
+    /// </summary>
+    private static InvocationRequest ToProxiedInvocation(WorkerFunction function, IReadOnlyDictionary<string, string> routeValues)
+    {
+        var invocation = Invocations.New(function);
+        invocation.InputData.Add(new ParameterBinding { Name = function.TriggerParameterName, Data = new TypedData() });
+        foreach (var (name, value) in routeValues)
+        {
+            invocation.TriggerMetadata[name] = new TypedData { String = value };
+        }
+
+        return invocation;
     }
 
     private static async Task<InvocationRequest> ToInvocationAsync(HttpContext context, WorkerFunction function, IReadOnlyDictionary<string, string> routeValues)

@@ -8,5 +8,8 @@ namespace FunctionsHost;
 /// </summary>
 public interface IWorkerInvoker
 {
+    /// <summary>The HTTP endpoint of the worker in service if it serves HTTP itself (ASP.NET Core integration); null on the built-in model.</summary>
+    Uri? HttpUri { get; }
+
     Task<InvocationResponse> InvokeAsync(InvocationRequest request, TimeSpan timeout);
 }

@@ -84,6 +84,12 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
 
     public int PendingInvocations => channel?.PendingInvocations ?? 0;
 
+    /// <summary>
+    /// Where the worker in service serves HTTP itself (its <c>HttpUri</c> capability, ASP.NET Core
+    /// integration), or null for a worker on the built-in HTTP model.
+    /// </summary>
+    public Uri? HttpUri => channel?.HttpUri;
+
     /// <summary>The ended invocations of one function, in the order they ended, across every worker.</summary>
     public IReadOnlyList<InvocationRecord> InvocationsOf(string functionName)
     {
@@ -333,6 +339,7 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
                 },
             }, Remaining(clock));
             EnsureSuccess(init.WorkerInitResponse?.Result, "WorkerInitRequest");
+            workerChannel.HttpUri = HttpProxy.WorkerHttpUri(init.WorkerInitResponse!.Capabilities);
             var initialized = clock.Elapsed;
 
             // Always asked: worker indexing is switched on by worker.config.json, not a capability.

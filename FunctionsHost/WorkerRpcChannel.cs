@@ -27,6 +27,9 @@ public sealed class WorkerRpcChannel(string workerId, WorkerLogs logs) : IWorker
     /// <summary>Completes when the worker has opened its stream and sent StartStream.</summary>
     public Task Started => started.Task;
 
+    /// <summary>The worker's own HTTP endpoint when it advertised the <c>HttpUri</c> capability at init; else null.</summary>
+    public Uri? HttpUri { get; set; }
+
     /// <summary>Invocations sent and not answered yet.</summary>
     public int PendingInvocations => invocations.Count;
 

@@ -28,6 +28,9 @@ public sealed class InProcessAppInvoker : IWorkerInvoker, IDisposable
         this.completions = completions;
     }
 
+    // Queue work only: no HTTP endpoint.
+    public Uri? HttpUri => null;
+
     public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -11,6 +11,9 @@ namespace FunctionsApp.Benchmarks.Queue;
 /// </summary>
 public sealed class InProcessReportInvoker(BlobContainerClient reports, Completions completions) : IWorkerInvoker
 {
+    // Queue work only: no HTTP endpoint.
+    public Uri? HttpUri => null;
+
     public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(request);

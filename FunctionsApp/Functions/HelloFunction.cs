@@ -1,7 +1,7 @@
 using FunctionsApp.Greeting;
 using FunctionsApp.Http;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsApp.Functions;
@@ -13,25 +13,52 @@ public sealed class HelloFunction(GreetingService greetings, ILogger<HelloFuncti
 
     // Anonymous on purpose: a greeting is public and holds nothing to protect.
     [Function(Name)]
-    public async Task<HttpResponseData> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "hello")] HttpRequestData request,
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "hello")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var body = await ReadAtMostAsync(request.Body, GreetingService.MaxBodyBytes + 1, cancellationToken).ConfigureAwait(false);
-        var contentType = request.Headers.TryGetValues("Content-Type", out var values) ? values.FirstOrDefault() : null;
-        var result = greetings.Greet(new GreetingRequest(body, contentType, request.Query["name"]));
+        var result = greetings.Greet(new GreetingRequest(body, request.ContentType, QueryName(request.QueryString)));
 
         if (result.Error is { } error)
         {
             GreetingLog.GreetingRejected(logger, (int)result.Status, error.Error);
-            return await request.RespondAsync(result.Status, error, AppJsonContext.Readable.ErrorReply, cancellationToken).ConfigureAwait(false);
+            return HttpJson.Json(result.Status, error, AppJsonContext.Readable.ErrorReply);
         }
 
-        return await request.RespondAsync(result.Status, result.Reply!, AppJsonContext.Readable.GreetingReply, cancellationToken).ConfigureAwait(false);
+        return HttpJson.Json(result.Status, result.Reply!, AppJsonContext.Readable.GreetingReply);
     }
 
-    /// <summary>Reads no more than <paramref name="limit"/> bytes, so an oversized body costs little.</summary>
+    /// <summary>
+    /// The <c>name</c> query parameter, its escapes decoded as UTF-8 with invalid sequences turned
+    /// into U+FFFD, which the greeting refuses. ASP.NET Core's own query parsing would leave an
+    /// invalid escape such as <c>%C3%28</c> as the literal text "%C3(" and greet it. Repeated names
+    /// are joined with commas, as <c>request.Query</c> joins them.
+    /// </summary>
+    internal static string? QueryName(QueryString query)
+    {
+        var raw = query.Value;
+        if (string.IsNullOrEmpty(raw))
+        {
+            return null;
+        }
+
+        var values = raw.TrimStart('?')
+            .Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .Where(pair => Decode(pair[0]) == "name")
+            .Select(pair => pair.Length == 2 ? Decode(pair[1]) : "")
+            .ToArray();
+        return values.Length == 0 ? null : string.Join(',', values);
+
+        static string Decode(string text) => System.Text.Encoding.UTF8.GetString(System.Web.HttpUtility.UrlDecodeToBytes(text));
+    }
+
+    /// <summary>
+    /// Reads no more than <paramref name="limit"/> bytes, so an oversized body costs little; with or
+    /// without Content-Length (a chunked body is bounded the same way).
+    /// </summary>
     private static async Task<ReadOnlyMemory<byte>> ReadAtMostAsync(Stream body, int limit, CancellationToken cancellationToken)
     {
         var buffer = new byte[limit];

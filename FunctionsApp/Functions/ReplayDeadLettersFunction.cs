@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Net;
 using FunctionsApp.Http;
 using FunctionsApp.Replay;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Azure.Functions.Worker.Http;
 
 namespace FunctionsApp.Functions;
 
@@ -20,27 +20,26 @@ public sealed class ReplayDeadLettersFunction(IDeadLetterReplayer replayer)
     // Function level: in Azure it needs a function key, since it moves messages; Core Tools does
     // not check keys locally.
     [Function(Name)]
-    public async Task<HttpResponseData> Run(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "dead-letters/replay")] HttpRequestData request,
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "dead-letters/replay")] HttpRequest request,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var reason = request.Query["reason"];
+        string? reason = request.Query["reason"];
         if (reason is not null && (reason.Length is 0 or > 64 || !reason.All(c => c is '_' || char.IsAsciiLetterLower(c))))
         {
-            return await request.RespondErrorAsync(HttpStatusCode.BadRequest, "invalid_reason",
-                "reason must be a reason code such as unknown_action (lowercase letters and underscores).", cancellationToken).ConfigureAwait(false);
+            return HttpJson.Error(HttpStatusCode.BadRequest, "invalid_reason",
+                "reason must be a reason code such as unknown_action (lowercase letters and underscores).");
         }
 
         var max = DefaultMax;
-        if (request.Query["max"] is { } text
+        if ((string?)request.Query["max"] is { } text
             && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out max) || max is < 1 or > MaxMax))
         {
-            return await request.RespondErrorAsync(HttpStatusCode.BadRequest, "invalid_max",
-                $"max must be a whole number from 1 to {MaxMax}.", cancellationToken).ConfigureAwait(false);
+            return HttpJson.Error(HttpStatusCode.BadRequest, "invalid_max", $"max must be a whole number from 1 to {MaxMax}.");
         }
 
         var report = await replayer.ReplayAsync(reason, max, cancellationToken).ConfigureAwait(false);
-        return await request.RespondAsync(HttpStatusCode.OK, report, AppJsonContext.Readable.ReplayReport, cancellationToken).ConfigureAwait(false);
+        return HttpJson.Json(HttpStatusCode.OK, report, AppJsonContext.Readable.ReplayReport);
     }
 }

@@ -3,11 +3,9 @@ using System.Net;
 using System.Text;
 using FunctionsApp.Functions;
 using FunctionsApp.Greeting;
-using Microsoft.Azure.Functions.Worker;
-using Microsoft.Azure.Functions.Worker.Http;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
-using Moq;
 
 namespace FunctionsApp.Tests.Unit.Functions;
 
@@ -17,27 +15,28 @@ public sealed class HelloFunctionTests
 
     private readonly FakeTimeProvider time = new(Now);
     private readonly FakeLogger<HelloFunction> logger = new();
-    private readonly FunctionContext context = new Mock<FunctionContext>().Object;
-
     private HelloFunction CreateFunction() => new(new GreetingService(time), logger);
 
-    private HttpRequestData Request(string query = "", Stream? body = null, string? contentType = null) =>
-        TestHttpRequest.Create(context, body is null ? "GET" : "POST", "http://localhost:7071/api/hello" + query, body, contentType);
+    private static HttpRequest Request(string query = "", Stream? body = null, string? contentType = null) =>
+        TestHttpRequest.Create(body is null ? "GET" : "POST", "http://localhost:7071/api/hello" + query, body, contentType);
 
-    private HttpRequestData JsonPost(string json, string? contentType = "application/json", string query = "") =>
+    private async Task<TestHttpResponse> Send(HttpRequest request) =>
+        await TestHttpResponse.ExecuteAsync(await CreateFunction().Run(request, CancellationToken.None), request);
+
+    private static HttpRequest JsonPost(string json, string? contentType = "application/json", string query = "") =>
         Request(query, new MemoryStream(Encoding.UTF8.GetBytes(json)), contentType);
 
-    private static void AssertJsonContentType(HttpResponseData response)
+    private static void AssertJsonContentType(TestHttpResponse response)
     {
-        Assert.True(response.Headers.TryGetValues("Content-Type", out var values), "The response has no Content-Type.");
-        Assert.StartsWith("application/json", Assert.Single(values), StringComparison.OrdinalIgnoreCase);
+        Assert.NotNull(response.ContentType);
+        Assert.StartsWith("application/json", response.ContentType, StringComparison.OrdinalIgnoreCase);
     }
 
-    private static void AssertError(HttpResponseData response, HttpStatusCode status, string error)
+    private static void AssertError(TestHttpResponse response, HttpStatusCode status, string error)
     {
         Assert.Equal(status, response.StatusCode);
         AssertJsonContentType(response);
-        var json = TestHttpResponseData.ReadJson(response);
+        var json = TestHttpResponse.ReadJson(response);
         Assert.Equal(error, json.GetProperty("error").GetString());
         Assert.False(string.IsNullOrWhiteSpace(json.GetProperty("message").GetString()));
         Assert.Equal(2, json.EnumerateObject().Count());
@@ -46,11 +45,11 @@ public sealed class HelloFunctionTests
     [Fact]
     public async Task Run_GetWithQueryName_Returns200GreetingAsJson()
     {
-        var response = await CreateFunction().Run(Request("?name=Ada"), CancellationToken.None);
+        var response = await Send(Request("?name=Ada"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         AssertJsonContentType(response);
-        var json = TestHttpResponseData.ReadJson(response);
+        var json = TestHttpResponse.ReadJson(response);
         Assert.Equal("Hello Ada! Welcome to serverless.", json.GetProperty("message").GetString());
         Assert.Equal(2, json.EnumerateObject().Count());
     }
@@ -58,9 +57,9 @@ public sealed class HelloFunctionTests
     [Fact]
     public async Task Run_Greeting_TimestampIsIso8601UtcFromClock()
     {
-        var response = await CreateFunction().Run(Request("?name=Ada"), CancellationToken.None);
+        var response = await Send(Request("?name=Ada"));
 
-        var text = TestHttpResponseData.ReadJson(response).GetProperty("timestamp").GetString()!;
+        var text = TestHttpResponse.ReadJson(response).GetProperty("timestamp").GetString()!;
         var timestamp = DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", CultureInfo.InvariantCulture);
         Assert.Equal(TimeSpan.Zero, timestamp.Offset);
         Assert.Equal(Now, timestamp);
@@ -69,33 +68,33 @@ public sealed class HelloFunctionTests
     [Fact]
     public async Task Run_GetWithEncodedQueryName_DecodesIt()
     {
-        var response = await CreateFunction().Run(Request("?name=Ada%20Lovelace"), CancellationToken.None);
+        var response = await Send(Request("?name=Ada%20Lovelace"));
 
-        Assert.Equal("Hello Ada Lovelace! Welcome to serverless.", TestHttpResponseData.ReadJson(response).GetProperty("message").GetString());
+        Assert.Equal("Hello Ada Lovelace! Welcome to serverless.", TestHttpResponse.ReadJson(response).GetProperty("message").GetString());
     }
 
     [Fact]
     public async Task Run_GetWithoutName_ReturnsAnonymousGreeting()
     {
-        var response = await CreateFunction().Run(Request(), CancellationToken.None);
+        var response = await Send(Request());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(GreetingService.AnonymousMessage, TestHttpResponseData.ReadJson(response).GetProperty("message").GetString());
+        Assert.Equal(GreetingService.AnonymousMessage, TestHttpResponse.ReadJson(response).GetProperty("message").GetString());
     }
 
     [Fact]
     public async Task Run_PostJsonName_WinsOverQuery()
     {
-        var response = await CreateFunction().Run(JsonPost("""{"name":"Grace"}""", query: "?name=Ada"), CancellationToken.None);
+        var response = await Send(JsonPost("""{"name":"Grace"}""", query: "?name=Ada"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Hello Grace! Welcome to serverless.", TestHttpResponseData.ReadJson(response).GetProperty("message").GetString());
+        Assert.Equal("Hello Grace! Welcome to serverless.", TestHttpResponse.ReadJson(response).GetProperty("message").GetString());
     }
 
     [Fact]
     public async Task Run_PostWithCharsetContentType_Returns200()
     {
-        var response = await CreateFunction().Run(JsonPost("""{"name":"Grace"}""", "application/json; charset=utf-8"), CancellationToken.None);
+        var response = await Send(JsonPost("""{"name":"Grace"}""", "application/json; charset=utf-8"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -103,7 +102,7 @@ public sealed class HelloFunctionTests
     [Fact]
     public async Task Run_PostInvalidJson_Returns400InvalidJson()
     {
-        var response = await CreateFunction().Run(JsonPost("{\"name\":"), CancellationToken.None);
+        var response = await Send(JsonPost("{\"name\":"));
 
         AssertError(response, HttpStatusCode.BadRequest, "invalid_json");
     }
@@ -113,7 +112,7 @@ public sealed class HelloFunctionTests
     {
         byte[] body = [.. "{\"name\":\"A"u8, 0xC3, 0x28, .. "\"}"u8];
 
-        var response = await CreateFunction().Run(Request(body: new MemoryStream(body), contentType: "application/json"), CancellationToken.None);
+        var response = await Send(Request(body: new MemoryStream(body), contentType: "application/json"));
 
         AssertError(response, HttpStatusCode.BadRequest, "invalid_json");
     }
@@ -121,7 +120,7 @@ public sealed class HelloFunctionTests
     [Fact]
     public async Task Run_NameTooLong_Returns400InvalidName()
     {
-        var response = await CreateFunction().Run(Request("?name=" + new string('a', 101)), CancellationToken.None);
+        var response = await Send(Request("?name=" + new string('a', 101)));
 
         AssertError(response, HttpStatusCode.BadRequest, "invalid_name");
     }
@@ -129,7 +128,7 @@ public sealed class HelloFunctionTests
     [Fact]
     public async Task Run_PostPlainText_Returns415()
     {
-        var response = await CreateFunction().Run(JsonPost("Ada", "text/plain"), CancellationToken.None);
+        var response = await Send(JsonPost("Ada", "text/plain"));
 
         AssertError(response, HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
     }
@@ -139,7 +138,7 @@ public sealed class HelloFunctionTests
     {
         var body = new MemoryStream(new byte[1024 * 1024]);
 
-        var response = await CreateFunction().Run(Request(body: body, contentType: "application/json"), CancellationToken.None);
+        var response = await Send(Request(body: body, contentType: "application/json"));
 
         AssertError(response, HttpStatusCode.RequestEntityTooLarge, "body_too_large");
         Assert.True(body.Position <= GreetingService.MaxBodyBytes + 1, $"The function read {body.Position} bytes of the body.");
@@ -151,16 +150,16 @@ public sealed class HelloFunctionTests
         var json = """{"name":"Grace"}""" + new string(' ', 5000);
         var body = new ChunkedStream(Encoding.UTF8.GetBytes(json), chunkSize: 7);
 
-        var response = await CreateFunction().Run(Request(body: body, contentType: "application/json"), CancellationToken.None);
+        var response = await Send(Request(body: body, contentType: "application/json"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Hello Grace! Welcome to serverless.", TestHttpResponseData.ReadJson(response).GetProperty("message").GetString());
+        Assert.Equal("Hello Grace! Welcome to serverless.", TestHttpResponse.ReadJson(response).GetProperty("message").GetString());
     }
 
     [Fact]
     public async Task Run_Rejected_Logs4000WithoutTheName()
     {
-        await CreateFunction().Run(Request("?name=Ada%07Lovelace"), CancellationToken.None);
+        await Send(Request("?name=Ada%07Lovelace"));
 
         var record = Assert.Single(logger.Collector.GetSnapshot());
         Assert.Equal(4000, record.Id.Id);

@@ -1,20 +1,19 @@
 using System.Net;
 using FunctionsApp.Functions;
 using FunctionsApp.Replay;
-using Microsoft.Azure.Functions.Worker;
-using Microsoft.Azure.Functions.Worker.Http;
 using Moq;
 
 namespace FunctionsApp.Tests.Unit.Functions;
 
 public sealed class ReplayDeadLettersFunctionTests
 {
-    private readonly FunctionContext context = new Mock<FunctionContext>().Object;
     private readonly Mock<IDeadLetterReplayer> replayer = new();
 
-    private Task<HttpResponseData> Post(string query) =>
-        new ReplayDeadLettersFunction(replayer.Object).Run(
-            TestHttpRequest.Create(context, "POST", "http://localhost:7071/api/dead-letters/replay" + query), CancellationToken.None);
+    private async Task<TestHttpResponse> Post(string query)
+    {
+        var request = TestHttpRequest.Create("POST", "http://localhost:7071/api/dead-letters/replay" + query);
+        return await TestHttpResponse.ExecuteAsync(await new ReplayDeadLettersFunction(replayer.Object).Run(request, CancellationToken.None), request);
+    }
 
     [Fact]
     public async Task Run_NoQuery_ReplaysEveryReasonUpToTheDefaultAndReportsCounts()
@@ -25,7 +24,7 @@ public sealed class ReplayDeadLettersFunctionTests
         var response = await Post("");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var json = TestHttpResponseData.ReadJson(response);
+        var json = TestHttpResponse.ReadJson(response);
         Assert.Equal(3, json.GetProperty("moved").GetInt32());
         Assert.Equal(1, json.GetProperty("kept").GetInt32());
         Assert.Equal(2, json.GetProperty("moved_by_reason").GetProperty("unknown_action").GetInt32());
@@ -55,7 +54,7 @@ public sealed class ReplayDeadLettersFunctionTests
         var response = await Post(query);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(error, TestHttpResponseData.ReadJson(response).GetProperty("error").GetString());
+        Assert.Equal(error, TestHttpResponse.ReadJson(response).GetProperty("error").GetString());
         replayer.VerifyNoOtherCalls();
     }
 }

@@ -1,29 +1,30 @@
-using System.Web;
-using Microsoft.Azure.Functions.Worker;
-using Microsoft.Azure.Functions.Worker.Http;
-using Moq;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FunctionsApp.Tests.Unit.Functions;
 
-/// <summary>An HttpRequestData as the worker builds it, for calling HTTP functions directly.</summary>
+/// <summary>An HttpRequest as ASP.NET Core builds it in the worker, for calling HTTP functions directly.</summary>
 public static class TestHttpRequest
 {
-    public static HttpRequestData Create(FunctionContext context, string method, string url, Stream? body = null, string? contentType = null)
-    {
-        var uri = new Uri(url);
-        var headers = new HttpHeadersCollection();
-        if (contentType is not null)
-        {
-            headers.Add("Content-Type", contentType);
-        }
+    // What executing an IResult asks of the request's services.
+    private static readonly IServiceProvider Services = new ServiceCollection().AddLogging().BuildServiceProvider();
 
-        var request = new Mock<HttpRequestData>(context);
-        request.Setup(r => r.Url).Returns(uri);
-        request.Setup(r => r.Query).Returns(HttpUtility.ParseQueryString(uri.Query));
-        request.Setup(r => r.Headers).Returns(headers);
-        request.Setup(r => r.Body).Returns(body ?? new MemoryStream());
-        request.Setup(r => r.Method).Returns(method);
-        request.Setup(r => r.CreateResponse()).Returns(() => new TestHttpResponseData(context));
-        return request.Object;
+    public static HttpRequest Create(string method, string url, Stream? body = null, string? contentType = null)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var uri = new Uri(url);
+        var context = new DefaultHttpContext { RequestServices = Services };
+        var request = context.Request;
+        request.Method = method;
+        request.Scheme = uri.Scheme;
+        request.Host = new HostString(uri.Authority);
+        request.Path = uri.AbsolutePath;
+        // The query as sent, escapes untouched, as Kestrel hands it over.
+        var query = url.IndexOf('?', StringComparison.Ordinal);
+        request.QueryString = query < 0 ? QueryString.Empty : new QueryString(url[query..]);
+        request.Body = body ?? Stream.Null;
+        request.ContentType = contentType;
+        context.Response.Body = new MemoryStream();
+        return request;
     }
 }

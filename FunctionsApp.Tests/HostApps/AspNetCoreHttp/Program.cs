@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.Build().Run();
+
+namespace HostApps.AspNetCoreHttp
+{
+/// <summary>Probes for the host's HTTP proxy path (ASP.NET Core integration).</summary>
+public sealed class Probes
+{
+    /// <summary>Answers with the number of body bytes it read and the value of the X-Probe header.</summary>
+    [Function("Echo")]
+    public static async Task<IResult> Echo([HttpTrigger(AuthorizationLevel.Anonymous, "get", "post", Route = "echo/{id?}")] HttpRequest request, string? id)
+    {
+        var read = 0L;
+        var buffer = new byte[81920];
+        int count;
+        while ((count = await request.Body.ReadAsync(buffer)) > 0)
+        {
+            read += count;
+        }
+
+        request.HttpContext.Response.Headers["X-Probe"] = request.Headers["X-Probe"].ToString();
+        return Results.Text($"read={read};id={id}");
+    }
+
+    /// <summary>Waits ?ms= milliseconds, then answers.</summary>
+    [Function("Slow")]
+    public static async Task<IResult> Slow([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequest request)
+    {
+        await Task.Delay(int.Parse(request.Query["ms"].ToString() is { Length: > 0 } ms ? ms : "0", System.Globalization.CultureInfo.InvariantCulture));
+        return Results.Text("slow done");
+    }
+
+    /// <summary>Throws: the function fails.</summary>
+    [Function("Fail")]
+    public static IResult Fail([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequest request) =>
+        throw new InvalidOperationException("The probe failed on purpose.");
+
+    /// <summary>Streams ?kb= kibibytes back.</summary>
+    [Function("Download")]
+    public static async Task Download([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequest request)
+    {
+        var kib = int.Parse(request.Query["kb"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
+        var response = request.HttpContext.Response;
+        response.ContentType = "application/octet-stream";
+        var block = new byte[1024];
+        for (var i = 0; i < kib; i++)
+        {
+            await response.Body.WriteAsync(block);
+        }
+    }
+}
+}

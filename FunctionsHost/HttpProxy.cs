@@ -1,0 +1,103 @@
+using System.Net;
+using FunctionsHost.Rpc;
+using Google.Protobuf.Collections;
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace FunctionsHost;
+
+/// <summary>
+/// HTTP for workers on ASP.NET Core integration, as the Functions host does it: the worker runs
+/// Kestrel itself and says where (the <c>HttpUri</c> capability at init); each request is forwarded
+/// there whole and streamed both ways, tagged with <c>x-ms-invocation-id</c>, while an invocation
+/// with that id and an empty HTTP input goes over gRPC. The worker pairs the two by the id.
+/// </summary>
+public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan invocationTimeout) : IDisposable
+{
+    /// <summary>The capability a worker on ASP.NET Core integration advertises, with its HTTP address as the value.</summary>
+    public const string Capability = "HttpUri";
+
+    /// <summary>The header that carries the invocation id to the worker's HTTP pipeline.</summary>
+    public const string InvocationIdHeader = "x-ms-invocation-id";
+
+    private readonly HttpMessageInvoker client = new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        ActivityHeadersPropagator = null,
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+    });
+
+    private readonly ForwarderRequestConfig config = new() { ActivityTimeout = invocationTimeout };
+
+    /// <summary>The worker's HTTP address from its init capabilities, or null when it has none (the built-in model).</summary>
+    public static Uri? WorkerHttpUri(MapField<string, string> capabilities)
+    {
+        ArgumentNullException.ThrowIfNull(capabilities);
+        return capabilities.TryGetValue(Capability, out var value) && Uri.TryCreate(value, UriKind.Absolute, out var uri) ? uri : null;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="invocation"/> to the worker and forwards the request to <paramref name="workerUri"/>;
+    /// writes 502 or 503 when the worker cannot be reached and 500 when the function failed before answering.
+    /// </summary>
+    public async Task ForwardAsync(HttpContext context, InvocationRequest invocation, Uri workerUri, IWorkerInvoker worker, WorkerLogs logs)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(invocation);
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(logs);
+
+        // Both start at once; the worker holds each until the other arrives.
+        var invoked = worker.InvokeAsync(invocation, invocationTimeout);
+        var error = await forwarder.SendAsync(context, workerUri.ToString(), client, config, new InvocationIdTransformer(invocation.InvocationId));
+
+        InvocationResponse? response = null;
+        Exception? unavailable = null;
+        try
+        {
+            response = await invoked;
+        }
+        catch (Exception ex) when (ex is WorkerUnavailableException or TimeoutException)
+        {
+            unavailable = ex;
+        }
+
+        if (error != ForwarderError.None)
+        {
+            var cause = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            logs.AddHost(Microsoft.Extensions.Logging.LogLevel.Warning,
+                $"Forwarding invocation {invocation.InvocationId} to the worker at {workerUri} failed: {error} ({cause?.Message ?? unavailable?.Message ?? "no detail"}).");
+            if (!context.Response.HasStarted && unavailable is not null)
+            {
+                // The worker went away (or never answered): as for the built-in model, 503.
+                context.Response.Clear();
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            }
+
+            // Otherwise the forwarder has answered 502 (or 504 on a timeout) itself, or the
+            // response was cut off mid-stream, which the client sees as a broken response.
+            return;
+        }
+
+        if (response?.Result?.Status != StatusResult.Types.Status.Success && !context.Response.HasStarted)
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        }
+    }
+
+    public void Dispose() => client.Dispose();
+
+    /// <summary>Copies the request as the forwarder does by default and adds the invocation id.</summary>
+    private sealed class InvocationIdTransformer(string invocationId) : HttpTransformer
+    {
+        public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+        {
+            await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+            proxyRequest.Headers.Remove(InvocationIdHeader);
+            proxyRequest.Headers.TryAddWithoutValidation(InvocationIdHeader, invocationId);
+        }
+    }
+}
