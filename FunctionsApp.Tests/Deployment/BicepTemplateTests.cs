@@ -186,6 +186,22 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
     }
 
     [Fact]
+    public void AlwaysReadyParameters_KeepInstancesForTheHttpGroupAndTheQueueFunction()
+    {
+        // Flex Consumption keeps instances ready per group: "http" for every HTTP function, and
+        // "function:<name>" for each other function, so a renamed queue function would lose them.
+        var queueFunction = typeof(FunctionsApp.Functions.ProcessWorkItemFunction).GetMethods()
+            .Select(m => m.GetCustomAttribute<Microsoft.Azure.Functions.Worker.FunctionAttribute>()).Single(a => a is not null)!.Name;
+        var app = compiled.Main.With("alwaysReadyHttpInstances", 1L).With("alwaysReadyQueueInstances", 2L).Module("app");
+
+        var scale = (IDictionary<string, object?>)app.Evaluate(FunctionAppConfig().GetProperty("scaleAndConcurrency"))!;
+
+        var groups = ((IList<object?>)scale["alwaysReady"]!).Cast<IDictionary<string, object?>>()
+            .Select(g => ((string)g["name"]!, (long)g["instanceCount"]!)).ToList();
+        Assert.Equal([("http", 1L), ($"function:{queueFunction}", 2L)], groups);
+    }
+
+    [Fact]
     public void RoleAssignments_GiveTheIdentityBlobOwnerQueueContributorAndMetricsPublisher()
     {
         var appIdentity = $"[reference('{compiled.App.SymbolicName("Microsoft.ManagedIdentity/userAssignedIdentities")}').principalId]";

@@ -29,6 +29,10 @@ public sealed class ArmTemplate
         return new ArmTemplate(document.RootElement.Clone(), []);
     }
 
+    /// <summary>This template with <paramref name="name"/> given <paramref name="value"/> instead of its default.</summary>
+    public ArmTemplate With(string name, object? value) =>
+        new(template, new Dictionary<string, Lazy<object?>>(supplied, StringComparer.OrdinalIgnoreCase) { [name] = new(() => value) });
+
     /// <summary>The template's resources (an array, or an object keyed by symbolic name in language version 2.0).</summary>
     public IReadOnlyList<JsonElement> Resources
     {
