@@ -90,7 +90,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
 
         // A plain value would be read as a connection string, which a keyless account cannot honour.
         Assert.False(settings.ContainsKey(StorageConnection), $"{StorageConnection} must not be set: the account has no keys.");
-        Assert.Equal(FunctionsApp.Storage.StorageConnection.ManagedIdentityCredential, settings[$"{StorageConnection}__credential"]);
+        Assert.Equal(FunctionsApp.Storage.StorageConnection.ManagedIdentity, settings[$"{StorageConnection}__credential"]);
         var site = Assert.Single(compiled.App.ResourcesOfType("Microsoft.Web/sites"));
         var clientIdExpression = site.GetProperty("properties").GetProperty("siteConfig").GetProperty("appSettings").EnumerateArray()
             .Single(s => s.GetProperty("name").GetString() == $"{StorageConnection}__clientId").GetProperty("value").GetString();

@@ -24,6 +24,7 @@ public sealed class IdentityStorageIntegrationTests(OAuthAzurite azurite) : ICla
 
     private readonly string reportsContainer = StorageNamesForTests.Unique("reports");
     private readonly string outboxQueue = StorageNamesForTests.Unique("outbox");
+    private readonly string sentKeysContainer = StorageNamesForTests.Unique("sent-keys");
     private readonly UnsignedJwtCredential credential = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -31,6 +32,7 @@ public sealed class IdentityStorageIntegrationTests(OAuthAzurite azurite) : ICla
     public async Task DisposeAsync()
     {
         await Blobs(credential).GetBlobContainerClient(reportsContainer).DeleteIfExistsAsync();
+        await Blobs(credential).GetBlobContainerClient(sentKeysContainer).DeleteIfExistsAsync();
         await Queues(credential).GetQueueClient(outboxQueue).DeleteIfExistsAsync();
     }
 
@@ -104,7 +106,7 @@ public sealed class IdentityStorageIntegrationTests(OAuthAzurite azurite) : ICla
                 ["AzureWebJobsStorage:clientId"] = "00000000-0000-0000-0000-000000000000",
                 ["Reports:ContainerName"] = reportsContainer,
                 ["Notifications:OutboxQueueName"] = outboxQueue,
-                ["Notifications:SentKeysContainerName"] = reportsContainer,
+                ["Notifications:SentKeysContainerName"] = sentKeysContainer,
             })
             .Build();
         var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration);

@@ -16,7 +16,7 @@ namespace FunctionsApp.Storage;
 public sealed class StorageConnection
 {
     /// <summary>The one credential kind the section may name; without it, DefaultAzureCredential is used.</summary>
-    public const string ManagedIdentityCredential = "managedidentity";
+    public const string ManagedIdentity = "managedidentity";
 
     private StorageConnection(string name, string? connectionString, Uri? blobServiceUri, Uri? queueServiceUri, string? clientId, bool managedIdentity)
     {
@@ -72,7 +72,7 @@ public sealed class StorageConnection
                 $"The app setting '{name}' is missing. Set it to a storage connection string " +
                 "(\"UseDevelopmentStorage=true\" for Azurite on its default ports), or set an identity-based connection: " +
                 $"'{name}__blobServiceUri' and '{name}__queueServiceUri' (or '{name}__accountName'), " +
-                $"with '{name}__credential' = '{ManagedIdentityCredential}' and '{name}__clientId' for a user-assigned identity.");
+                $"with '{name}__credential' = '{ManagedIdentity}' and '{name}__clientId' for a user-assigned identity.");
         }
 
         // As the storage extensions do: an account name stands for the public cloud's endpoints
@@ -98,11 +98,11 @@ public sealed class StorageConnection
         }
 
         var credential = section["credential"];
-        var managedIdentity = string.Equals(credential, ManagedIdentityCredential, StringComparison.OrdinalIgnoreCase);
+        var managedIdentity = string.Equals(credential, ManagedIdentity, StringComparison.OrdinalIgnoreCase);
         if (!string.IsNullOrWhiteSpace(credential) && !managedIdentity)
         {
             throw new InvalidOperationException(
-                $"The setting '{name}__credential' must be '{ManagedIdentityCredential}', or be left unset to use DefaultAzureCredential " +
+                $"The setting '{name}__credential' must be '{ManagedIdentity}', or be left unset to use DefaultAzureCredential " +
                 "(developer sign-in, environment variables or managed identity).");
         }
 
@@ -112,8 +112,8 @@ public sealed class StorageConnection
             // The host would ignore a client id without a managed-identity credential and sign in
             // as something else: say so at start rather than fail on the first request.
             throw new InvalidOperationException(
-                $"The setting '{name}__clientId' is set but '{name}__credential' is not '{ManagedIdentityCredential}'; " +
-                $"set '{name}__credential' to '{ManagedIdentityCredential}' to use that user-assigned identity.");
+                $"The setting '{name}__clientId' is set but '{name}__credential' is not '{ManagedIdentity}'; " +
+                $"set '{name}__credential' to '{ManagedIdentity}' to use that user-assigned identity.");
         }
 
         return new StorageConnection(name, null, blob, queue, string.IsNullOrWhiteSpace(clientId) ? null : clientId, managedIdentity);
