@@ -86,9 +86,11 @@ public static class AppServices
                 clients.AddBlobServiceClient(storage.BlobServiceUri!);
                 clients.AddQueueServiceClient(storage.QueueServiceUri!).ConfigureOptions(PlainText);
 
-                // A TokenCredential registered in the container wins (tests sign in with their own);
-                // otherwise the one the setting names. Created once, shared by both clients.
-                clients.UseCredential(provider => provider.GetService<TokenCredential>() ?? storage.CreateCredential()!);
+                // The credential the setting names, one for both clients. It is the container's
+                // TokenCredential: a test that registers its own after this (the last registration
+                // wins) signs the app's requests with it.
+                services.TryAddSingleton(_ => storage.CreateCredential()!);
+                clients.UseCredential(provider => provider.GetRequiredService<TokenCredential>());
             }
         });
 

@@ -50,7 +50,8 @@ public sealed class StorageConnection
     public bool IsIdentityBased => ConnectionString is null;
 
     /// <summary>
-    /// Reads <paramref name="name"/> from <paramref name="configuration"/>: its value is a connection
+    /// Reads <paramref name="name"/> from <paramref name="configuration"/> (<c>ConnectionStrings:name</c>
+    /// if present, as the extensions do): its value is a connection
     /// string; without a value, its children (<c>name__accountName</c>, else <c>name__blobServiceUri</c>
     /// and <c>name__queueServiceUri</c>; <c>name__credential</c>, <c>name__clientId</c>) describe an
     /// identity-based connection. Throws, naming the settings to set, when neither form is complete.
@@ -59,7 +60,13 @@ public sealed class StorageConnection
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var section = configuration.GetSection(name);
+        // As the extensions look it up: a ConnectionStrings entry first, then the setting itself.
+        var section = configuration.GetSection("ConnectionStrings").GetSection(name);
+        if (!section.Exists())
+        {
+            section = configuration.GetSection(name);
+        }
+
         if (!string.IsNullOrWhiteSpace(section.Value))
         {
             return FromConnectionString(name, section.Value);
@@ -88,7 +95,8 @@ public sealed class StorageConnection
         {
             blob = ServiceUri(section, name, "blobServiceUri");
             queue = ServiceUri(section, name, "queueServiceUri");
-            var missing = new[] { (blob, "blobServiceUri"), (queue, "queueServiceUri") }.Where(s => s.Item1 is null).Select(s => $"'{name}__{s.Item2}'").ToList();
+            var missing = new[] { (Uri: blob, Key: "blobServiceUri"), (Uri: queue, Key: "queueServiceUri") }
+                .Where(s => s.Uri is null).Select(s => $"'{name}__{s.Key}'").ToList();
             if (missing.Count > 0)
             {
                 throw new InvalidOperationException(

@@ -247,6 +247,26 @@ public sealed class AppServicesTests
     }
 
     [Fact]
+    public void AddFunctionsApp_IdentityBasedStorage_RegistersTheManagedIdentityAsTheOneCredential()
+    {
+        using var provider = Provider(
+            (AppServices.StorageConnectionSetting, null),
+            ("AzureWebJobsStorage:accountName", "acct42"),
+            ("AzureWebJobsStorage:credential", "managedidentity"));
+
+        Assert.IsType<Azure.Identity.ManagedIdentityCredential>(provider.GetRequiredService<Azure.Core.TokenCredential>());
+        Assert.Same(provider.GetRequiredService<Azure.Core.TokenCredential>(), provider.GetRequiredService<Azure.Core.TokenCredential>());
+    }
+
+    [Fact]
+    public void AddFunctionsApp_ConnectionString_RegistersNoCredential()
+    {
+        using var provider = Provider();
+
+        Assert.Null(provider.GetService<Azure.Core.TokenCredential>());
+    }
+
+    [Fact]
     public void AddFunctionsApp_HalfFilledIdentityBasedStorage_FailsNamingTheMissingSetting()
     {
         var configuration = Configuration(

@@ -47,6 +47,15 @@ public sealed class StorageConnectionTests
     }
 
     [Fact]
+    public void Resolve_ConnectionStringsEntry_WinsOverTheSetting()
+    {
+        // local.settings.json's ConnectionStrings section is read first by the extensions too.
+        var connection = Resolve(($"ConnectionStrings__{Name}", "UseDevelopmentStorage=true"), ($"{Name}__accountName", "acct42"));
+
+        Assert.Equal("UseDevelopmentStorage=true", connection.ConnectionString);
+    }
+
+    [Fact]
     public void Resolve_ServiceUris_AreUsedAsGiven()
     {
         var connection = Resolve(
