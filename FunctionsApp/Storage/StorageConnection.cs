@@ -51,15 +51,16 @@ public sealed class StorageConnection
 
     /// <summary>
     /// Reads <paramref name="name"/> from <paramref name="configuration"/> (<c>ConnectionStrings:name</c>
-    /// if present, as the extensions do): its value is a connection
-    /// string; without a value, its children (<c>name__accountName</c>, else <c>name__blobServiceUri</c>
-    /// and <c>name__queueServiceUri</c>; <c>name__credential</c>, <c>name__clientId</c>) describe an
-    /// identity-based connection. Throws, naming the settings to set, when neither form is complete.
+    /// first, as the extensions do): its value is a connection string; without a value, its children
+    /// (<c>name__accountName</c>, else <c>name__blobServiceUri</c> and <c>name__queueServiceUri</c>;
+    /// <c>name__credential</c>, <c>name__clientId</c>) describe an identity-based connection. Throws,
+    /// naming the settings to set, when neither form is complete.
     /// </summary>
     public static StorageConnection Resolve(IConfiguration configuration, string name)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentException.ThrowIfNullOrEmpty(name);
+
         // As the extensions look it up: a ConnectionStrings entry first, then the setting itself.
         var section = configuration.GetSection("ConnectionStrings").GetSection(name);
         if (!section.Exists())
