@@ -5,6 +5,7 @@ using FunctionsApp.Greeting;
 using FunctionsApp.Notifications;
 using FunctionsApp.Replay;
 using FunctionsApp.Reports;
+using FunctionsApp.Storage;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +17,10 @@ namespace FunctionsApp;
 /// <summary>The composition root: every service, option and action the app has, in one place.</summary>
 public static class AppServices
 {
-    /// <summary>The app setting that holds the storage connection string, as the Functions host names it.</summary>
+    /// <summary>
+    /// The app setting (or, identity-based, the section of settings) of the storage account, as the
+    /// Functions host names it; see <see cref="StorageConnection"/>.
+    /// </summary>
     public const string StorageConnectionSetting = "AzureWebJobsStorage";
 
     /// <summary>The flat app setting the queue trigger reads with <c>%WorkItemsQueueName%</c>.</summary>
@@ -56,13 +60,9 @@ public static class AppServices
         services.AddOptions<ReportsOptions>().Bind(configuration.GetSection(ReportsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<NotificationsOptions>().Bind(configuration.GetSection(NotificationsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
-        var connection = configuration[StorageConnectionSetting];
-        if (string.IsNullOrWhiteSpace(connection))
-        {
-            throw new InvalidOperationException(
-                $"The app setting '{StorageConnectionSetting}' is missing. Set it to a storage connection string " +
-                "(\"UseDevelopmentStorage=true\" for Azurite on its default ports).");
-        }
+        // Either form of the setting (a connection string, or service URIs plus a credential);
+        // a missing or half-filled one stops the app here, at start, naming what to set.
+        var storage = StorageConnection.Resolve(configuration, StorageConnectionSetting);
 
         services.AddAzureClients(clients =>
         {
@@ -77,9 +77,24 @@ public static class AppServices
                 options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
                 options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
             });
-            clients.AddBlobServiceClient(connection);
             // Our own queue writes (outbox, dead letters) are plain JSON text, readable in any tool.
-            clients.AddQueueServiceClient(connection).ConfigureOptions(options => options.MessageEncoding = QueueMessageEncoding.None);
+            static void PlainText(QueueClientOptions options) => options.MessageEncoding = QueueMessageEncoding.None;
+            if (storage.ConnectionString is { } connection)
+            {
+                clients.AddBlobServiceClient(connection);
+                clients.AddQueueServiceClient(connection).ConfigureOptions(PlainText);
+            }
+            else
+            {
+                clients.AddBlobServiceClient(storage.BlobServiceUri!);
+                clients.AddQueueServiceClient(storage.QueueServiceUri!).ConfigureOptions(PlainText);
+
+                // The credential the setting names, one for both clients. It is the container's
+                // TokenCredential: a test that registers its own after this (the last registration
+                // wins) signs the app's requests with it.
+                services.TryAddSingleton(_ => storage.CreateCredential()!);
+                clients.UseCredential(provider => provider.GetRequiredService<TokenCredential>());
+            }
         });
 
         // The Azure SDK logs every storage request and response, headers included, at Information:

@@ -13,7 +13,7 @@ public sealed class AzuriteServer : IAsyncDisposable
     public const string ConnectionStringVariable = "AZURITE_CONNECTION_STRING";
 
     // Azurite's well-known development account (public, documented, only valid on the emulator).
-    private const string AccountName = "devstoreaccount1";
+    public const string AccountName = "devstoreaccount1";
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
@@ -21,14 +21,17 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     private readonly List<AzuriteProcess> processes;
     private readonly string? dataDirectory;
+    private readonly IReadOnlyList<string> extraArguments;
 
-    private AzuriteServer(string connectionString, int? blobPort, int? queuePort, List<AzuriteProcess> processes, string? dataDirectory = null)
+    private AzuriteServer(
+        string connectionString, int? blobPort, int? queuePort, List<AzuriteProcess> processes, string? dataDirectory = null, IReadOnlyList<string>? extraArguments = null)
     {
         ConnectionString = connectionString;
         BlobPort = blobPort;
         QueuePort = queuePort;
         this.processes = processes;
         this.dataDirectory = dataDirectory;
+        this.extraArguments = extraArguments ?? [];
     }
 
     /// <summary>A storage connection string for the Azure SDK and for the app's AzureWebJobsStorage.</summary>
@@ -58,7 +61,11 @@ public sealed class AzuriteServer : IAsyncDisposable
         $"BlobEndpoint=http://127.0.0.1:{blobPort}/{AccountName};QueueEndpoint=http://127.0.0.1:{queuePort}/{AccountName};";
 
     /// <summary>Starts a private Azurite; in memory unless <paramref name="dataDirectory"/> is given.</summary>
-    public static async Task<AzuriteServer> StartAsync(string? dataDirectory = null, CancellationToken cancellationToken = default)
+    /// <param name="dataDirectory">Where data is kept; null for in memory.</param>
+    /// <param name="extraArguments">More command-line options for both services, e.g. <c>--oauth basic --cert ... --key ...</c>.</param>
+    /// <param name="cancellationToken">Stops waiting for the start.</param>
+    public static async Task<AzuriteServer> StartAsync(
+        string? dataDirectory = null, IReadOnlyList<string>? extraArguments = null, CancellationToken cancellationToken = default)
     {
         var script = Path.Combine(RepositoryPaths.Root, "node_modules", "azurite", "dist", "src", "azurite.js");
         if (!File.Exists(script))
@@ -68,11 +75,12 @@ public sealed class AzuriteServer : IAsyncDisposable
                 $"(or set {ConnectionStringVariable} to the connection string of a running Azurite).");
         }
 
-        var blob = await AzuriteProcess.StartAsync("blob", dataDirectory, null, cancellationToken);
+        extraArguments ??= [];
+        var blob = await AzuriteProcess.StartAsync("blob", dataDirectory, null, extraArguments, cancellationToken);
         try
         {
-            var queue = await AzuriteProcess.StartAsync("queue", dataDirectory, null, cancellationToken);
-            return new AzuriteServer(BuildConnectionString(blob.Port, queue.Port), blob.Port, queue.Port, [blob, queue], dataDirectory);
+            var queue = await AzuriteProcess.StartAsync("queue", dataDirectory, null, extraArguments, cancellationToken);
+            return new AzuriteServer(BuildConnectionString(blob.Port, queue.Port), blob.Port, queue.Port, [blob, queue], dataDirectory, extraArguments);
         }
         catch
         {
@@ -119,8 +127,8 @@ public sealed class AzuriteServer : IAsyncDisposable
             throw new InvalidOperationException("An in-memory Azurite loses everything when stopped; start it with a data directory to restart it.");
         }
 
-        var blob = AzuriteProcess.StartAsync("blob", dataDirectory, BlobPort, cancellationToken);
-        var queue = AzuriteProcess.StartAsync("queue", dataDirectory, QueuePort, cancellationToken);
+        var blob = AzuriteProcess.StartAsync("blob", dataDirectory, BlobPort, extraArguments, cancellationToken);
+        var queue = AzuriteProcess.StartAsync("queue", dataDirectory, QueuePort, extraArguments, cancellationToken);
         try
         {
             await Task.WhenAll(blob, queue);
@@ -182,15 +190,17 @@ public sealed class AzuriteServer : IAsyncDisposable
         /// <param name="service">blob or queue.</param>
         /// <param name="dataDirectory">Where data is kept; null for in memory.</param>
         /// <param name="port">A fixed port (a restart); null for a free one.</param>
+        /// <param name="extraArguments">More command-line options.</param>
         /// <param name="cancellationToken">Stops waiting for the start.</param>
-        public static async Task<AzuriteProcess> StartAsync(string service, string? dataDirectory, int? port, CancellationToken cancellationToken)
+        public static async Task<AzuriteProcess> StartAsync(
+            string service, string? dataDirectory, int? port, IReadOnlyList<string> extraArguments, CancellationToken cancellationToken)
         {
             Exception? last = null;
             for (var attempt = 0; attempt < 3; attempt++)
             {
                 try
                 {
-                    return await TryStartAsync(service, dataDirectory, port ?? FreePorts.Next(), cancellationToken);
+                    return await TryStartAsync(service, dataDirectory, port ?? FreePorts.Next(), extraArguments, cancellationToken);
                 }
                 catch (PortTakenException ex)
                 {
@@ -207,7 +217,8 @@ public sealed class AzuriteServer : IAsyncDisposable
                 port is null ? $"Azurite {service} could not get a free port." : $"Azurite {service} could not listen on port {port} again.", last);
         }
 
-        private static async Task<AzuriteProcess> TryStartAsync(string service, string? dataDirectory, int port, CancellationToken cancellationToken)
+        private static async Task<AzuriteProcess> TryStartAsync(
+            string service, string? dataDirectory, int port, IReadOnlyList<string> extraArguments, CancellationToken cancellationToken)
         {
             var script = Path.Combine(RepositoryPaths.Root, "node_modules", "azurite", "dist", "src", service, "main.js");
             if (dataDirectory is not null)
@@ -232,6 +243,10 @@ public sealed class AzuriteServer : IAsyncDisposable
             }
 
             start.ArgumentList.Add(dataDirectory is null ? "--inMemoryPersistence" : $"--location={dataDirectory}");
+            foreach (var arg in extraArguments)
+            {
+                start.ArgumentList.Add(arg);
+            }
 
             var output = new StringBuilder();
             Process process;

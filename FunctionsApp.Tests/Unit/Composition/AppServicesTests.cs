@@ -1,3 +1,5 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using FunctionsApp.Dispatch;
 using FunctionsApp.Functions;
 using FunctionsApp.Notifications;
@@ -228,5 +230,52 @@ public sealed class AppServicesTests
         var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddLogging().AddFunctionsApp(configuration));
 
         Assert.Contains("AzureWebJobsStorage", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddFunctionsApp_IdentityBasedStorage_ClientsUseTheServiceUris()
+    {
+        using var provider = Provider(
+            (AppServices.StorageConnectionSetting, null),
+            ("AzureWebJobsStorage:blobServiceUri", "https://acct.blob.core.windows.net"),
+            ("AzureWebJobsStorage:queueServiceUri", "https://acct.queue.core.windows.net"),
+            ("AzureWebJobsStorage:credential", "managedidentity"));
+
+        Assert.Equal(new Uri("https://acct.blob.core.windows.net"), provider.GetRequiredService<BlobServiceClient>().Uri);
+        Assert.Equal(new Uri("https://acct.queue.core.windows.net"), provider.GetRequiredService<QueueServiceClient>().Uri);
+        Assert.IsType<QueueNotificationSender>(provider.GetRequiredService<INotificationSender>());
+    }
+
+    [Fact]
+    public void AddFunctionsApp_IdentityBasedStorage_RegistersTheManagedIdentityAsTheOneCredential()
+    {
+        using var provider = Provider(
+            (AppServices.StorageConnectionSetting, null),
+            ("AzureWebJobsStorage:accountName", "acct42"),
+            ("AzureWebJobsStorage:credential", "managedidentity"));
+
+        Assert.IsType<Azure.Identity.ManagedIdentityCredential>(provider.GetRequiredService<Azure.Core.TokenCredential>());
+        Assert.Same(provider.GetRequiredService<Azure.Core.TokenCredential>(), provider.GetRequiredService<Azure.Core.TokenCredential>());
+    }
+
+    [Fact]
+    public void AddFunctionsApp_ConnectionString_RegistersNoCredential()
+    {
+        using var provider = Provider();
+
+        Assert.Null(provider.GetService<Azure.Core.TokenCredential>());
+    }
+
+    [Fact]
+    public void AddFunctionsApp_HalfFilledIdentityBasedStorage_FailsNamingTheMissingSetting()
+    {
+        var configuration = Configuration(
+            (AppServices.StorageConnectionSetting, null),
+            ("AzureWebJobsStorage:blobServiceUri", "https://acct.blob.core.windows.net"),
+            ("AzureWebJobsStorage:credential", "managedidentity"));
+
+        var error = Assert.Throws<InvalidOperationException>(() => new ServiceCollection().AddLogging().AddFunctionsApp(configuration));
+
+        Assert.Contains("AzureWebJobsStorage__queueServiceUri", error.Message, StringComparison.Ordinal);
     }
 }
