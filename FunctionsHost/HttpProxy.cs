@@ -39,6 +39,39 @@ public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan invocationTimeo
         return capabilities.TryGetValue(Capability, out var value) && Uri.TryCreate(value, UriKind.Absolute, out var uri) ? uri : null;
     }
 
+    /// <summary>Waits until something accepts TCP connections at <paramref name="uri"/>; throws <see cref="TimeoutException"/> after <paramref name="timeout"/>.</summary>
+    public static async Task WaitUntilListeningAsync(Uri uri, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        using var deadline = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            using var probe = new System.Net.Sockets.TcpClient();
+            try
+            {
+                await probe.ConnectAsync(uri.Host, uri.Port, deadline.Token);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // Not listening yet.
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"The worker's HTTP endpoint {uri} did not accept connections within {timeout.TotalSeconds:F0} s.");
+            }
+
+            try
+            {
+                await Task.Delay(20, deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"The worker's HTTP endpoint {uri} did not accept connections within {timeout.TotalSeconds:F0} s.");
+            }
+        }
+    }
+
     /// <summary>
     /// Sends <paramref name="invocation"/> to the worker and forwards the request to <paramref name="workerUri"/>;
     /// writes 502 or 503 when the worker cannot be reached and 500 when the function failed before answering.
@@ -70,15 +103,16 @@ public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan invocationTimeo
             var cause = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             logs.AddHost(Microsoft.Extensions.Logging.LogLevel.Warning,
                 $"Forwarding invocation {invocation.InvocationId} to the worker at {workerUri} failed: {error} ({cause?.Message ?? unavailable?.Message ?? "no detail"}).");
-            if (!context.Response.HasStarted && unavailable is not null)
+            if (!context.Response.HasStarted && unavailable is WorkerUnavailableException)
             {
-                // The worker went away (or never answered): as for the built-in model, 503.
+                // The worker went away: as on the built-in model, 503.
                 context.Response.Clear();
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             }
 
-            // Otherwise the forwarder has answered 502 (or 504 on a timeout) itself, or the
-            // response was cut off mid-stream, which the client sees as a broken response.
+            // Otherwise the forwarder has answered 502 (504 when the worker stayed silent past
+            // the invocation timeout) itself, or the response was cut off mid-stream, which the
+            // client sees as a broken response.
             return;
         }
 

@@ -153,9 +153,14 @@ public sealed class HttpTriggerFront : IAsyncDisposable
         {
             response = await channel.InvokeAsync(request, invocationTimeout);
         }
-        catch (Exception ex) when (ex is WorkerUnavailableException or TimeoutException)
+        catch (WorkerUnavailableException ex)
         {
             await WritePlainAsync(context, StatusCodes.Status503ServiceUnavailable, $"The worker is unavailable: {ex.Message}");
+            return;
+        }
+        catch (TimeoutException ex)
+        {
+            await WritePlainAsync(context, StatusCodes.Status504GatewayTimeout, $"The function did not answer in time: {ex.Message}");
             return;
         }
 

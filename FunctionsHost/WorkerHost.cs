@@ -360,6 +360,13 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
                 EnsureSuccess(load.FunctionLoadResponse?.Result, $"FunctionLoadRequest for {function.Name}");
             }
 
+            if (workerChannel.HttpUri is { } httpUri)
+            {
+                // The worker answers init while its Kestrel may still be starting; requests are
+                // forwarded only once it accepts connections.
+                await HttpProxy.WaitUntilListeningAsync(httpUri, Remaining(clock));
+            }
+
             var times = new WorkerStartupTimes(startStream, initialized, clock.Elapsed);
             Logs.AddHost(LogLevel.Information, $"Worker {process.Id} ready: {times}.");
             return new Generation(server, workerChannel, process, functions, times);

@@ -18,23 +18,31 @@ public static class FunctionsAppOutput
 
     public static string HostJsonPath => Path.Combine(Directory, "host.json");
 
-    private static string Find()
+    /// <summary>
+    /// The build output of another worker app of the solution (the host's test apps), for the same
+    /// configuration and framework as the tests.
+    /// </summary>
+    public static string Of(string projectFolder, string assemblyName) => Find(projectFolder, assemblyName);
+
+    private static string Find() => Find("FunctionsApp", "FunctionsApp");
+
+    private static string Find(string projectFolder, string assemblyName)
     {
-        // The test assembly was built with the same configuration and target framework as the app
-        // (the ProjectReference builds it first), so those two names locate the app's output.
+        // The test assembly was built with the same configuration and target framework as the apps
+        // (the solution builds them all), so those two names locate an app's output.
         var assembly = typeof(FunctionsAppOutput).Assembly;
         var configuration = assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration
             ?? throw new InvalidOperationException("The test assembly does not say which configuration built it.");
         var framework = new FrameworkName(assembly.GetCustomAttribute<TargetFrameworkAttribute>()?.FrameworkName
             ?? throw new InvalidOperationException("The test assembly does not say which framework it targets."));
         var moniker = $"net{framework.Version.Major}.{framework.Version.Minor}";
-        var directory = Path.Combine(RepositoryPaths.Root, "FunctionsApp", "bin", configuration, moniker);
-        foreach (var file in new[] { "FunctionsApp.dll", "functions.metadata", "worker.config.json", "host.json" })
+        var directory = Path.Combine(RepositoryPaths.Root, projectFolder, "bin", configuration, moniker);
+        foreach (var file in new[] { assemblyName + ".dll", "functions.metadata", "worker.config.json", "host.json" })
         {
             if (!File.Exists(Path.Combine(directory, file)))
             {
                 throw new InvalidOperationException(
-                    $"The FunctionsApp build output {directory} has no {file}. Build it first: " +
+                    $"The build output {directory} has no {file}. Build it first: " +
                     $"`dotnet build FunctionsApp.sln -c {configuration}` (the Worker SDK writes functions.metadata and worker.config.json).");
             }
         }
