@@ -103,7 +103,14 @@ public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan invocationTimeo
             var cause = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             logs.AddHost(Microsoft.Extensions.Logging.LogLevel.Warning,
                 $"Forwarding invocation {invocation.InvocationId} to the worker at {workerUri} failed: {error} ({cause?.Message ?? unavailable?.Message ?? "no detail"}).");
-            if (!context.Response.HasStarted && unavailable is WorkerUnavailableException)
+            if (!context.Response.HasStarted
+                && (cause is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } || context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge))
+            {
+                // Over the host's body limit: an empty 500, as the Functions host answers it.
+                context.Response.Clear();
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            }
+            else if (!context.Response.HasStarted && unavailable is WorkerUnavailableException)
             {
                 // The worker went away: as on the built-in model, 503.
                 context.Response.Clear();

@@ -24,6 +24,12 @@ public sealed class HttpTriggerFront : IAsyncDisposable
 {
     private const string RoutePrefix = "/api";
 
+    /// <summary>
+    /// The Functions host's limit on a request body (100 MiB); past it the host itself answers 500
+    /// with an empty body, on either HTTP model (measured under 4.1037), before the function runs.
+    /// </summary>
+    public const long MaxRequestBodyBytes = 100L * 1024 * 1024;
+
     // Headers Kestrel computes itself; copying the worker's would contradict the real body.
     private static readonly HashSet<string> HopByHopHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -64,6 +70,8 @@ public sealed class HttpTriggerFront : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+
             // Loopback only: a local run is for its developer, not the network.
             if (port == 0)
             {
@@ -107,6 +115,27 @@ public sealed class HttpTriggerFront : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        try
+        {
+            await RouteAsync(context);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge && !context.Response.HasStarted)
+        {
+            // Over the body limit: an empty 500, as the Functions host answers it.
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        }
+    }
+
+    private async Task RouteAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength > MaxRequestBodyBytes)
+        {
+            // Refused before any function or worker sees it, as the Functions host does.
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return;
+        }
+
         var path = context.Request.Path.Value ?? "";
         if (path == "/" && homepage && HttpMethods.IsGet(context.Request.Method))
         {

@@ -67,6 +67,30 @@ public sealed class HostHttpPathsEndToEndTests(ITestOutputHelper output)
         Assert.Equal($"read={expected};id=", text);
     }
 
+    [Theory]
+    [InlineData("BuiltInHttp")]
+    [InlineData("AspNetCoreHttp")]
+    public async Task Post_BodyOver100MiB_IsAnEmpty500FromTheHost(string app)
+    {
+        // The Functions host's own limit (measured under 4.1037 on both models): the function never
+        // runs. The host answers as soon as it sees the length, while a client would still be
+        // uploading; HttpClient then reports only the broken upload, so this speaks HTTP itself.
+        await using var host = await StartAsync(app);
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(host.HttpBaseAddress.Host, host.HttpBaseAddress.Port);
+        await using var stream = tcp.GetStream();
+        var head = $"POST /api/echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: {HttpTriggerFront.MaxRequestBodyBytes + 1}\r\nConnection: close\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(head));
+        await stream.WriteAsync(new byte[64 * 1024]);
+        using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
+        var answer = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Write(answer);
+
+        Assert.StartsWith("HTTP/1.1 500 ", answer, StringComparison.Ordinal);
+        Assert.Contains("Content-Length: 0", answer, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(host.InvocationsOf("Echo"), i => i.Succeeded);
+    }
+
     [Fact]
     public async Task Get_LargeResponse_IsStreamedBackWhole()
     {
