@@ -5,8 +5,10 @@ using Xunit.Abstractions;
 namespace FunctionsApp.Benchmarks;
 
 /// <summary>
-/// GET /api/hello through the test host's HTTP front and the worker, next to a bare ASP.NET Core
-/// minimal API returning the same JSON, at 1 and 16 concurrent clients in the same run.
+/// GET /api/hello through the host's HTTP front and the worker, next to a bare ASP.NET Core
+/// minimal API returning the same JSON, at 1 and 16 concurrent clients in the same run; then the
+/// two HTTP models side by side: the same small greeting function in a probe app on the built-in
+/// model (RpcHttp over gRPC) and on ASP.NET Core integration (the request proxied to the worker).
 /// </summary>
 [Collection(SequentialBenchmarks.Name)]
 [Trait("Category", SequentialBenchmarks.Category)]
@@ -62,8 +64,47 @@ public sealed class HttpGreetingBenchmarks(ITestOutputHelper output)
             }
         }
 
+        await CompareModelsAsync(warmup, duration);
         output.WriteLine(BenchmarkReport.Save());
         Assert.NotEmpty(host.InvocationsOf("Hello"));
+    }
+
+    /// <summary>The same greeting on both HTTP models through the same host, alternating at each concurrency.</summary>
+    private async Task CompareModelsAsync(TimeSpan warmup, TimeSpan duration)
+    {
+        const string Model = "HTTP models";
+        await using var builtIn = await StartProbeAsync("BuiltInHttp");
+        await using var proxied = await StartProbeAsync("AspNetCoreHttp");
+        foreach (var clients in BenchmarkSettings.HttpClients)
+        {
+            var (rpc, rpcCpu) = await MeasureAsync(builtIn, clients, warmup, duration);
+            var (proxy, proxyCpu) = await MeasureAsync(proxied, clients, warmup, duration);
+            output.WriteLine(Describe("built-in model", rpc));
+            output.WriteLine(Describe("ASP.NET Core integration", proxy));
+            var conditions = BenchmarkReport.Invariant(
+                $"probe apps' Greet, {clients} client(s), {duration.TotalSeconds:F0} s after {warmup.TotalSeconds:F0} s warm-up; {proxy.Errors} and {rpc.Errors} errors");
+            const string Baseline = "built-in model (RpcHttp)";
+            BenchmarkReport.Add(new BenchmarkRow(Model, BenchmarkReport.Invariant($"ASP.NET Core integration, throughput, {clients} client(s)"), "req/s", proxy.RequestsPerSecond, Baseline, rpc.RequestsPerSecond, conditions));
+            BenchmarkReport.Add(new BenchmarkRow(Model, BenchmarkReport.Invariant($"ASP.NET Core integration, p50 latency, {clients} client(s)"), "ms", proxy.LatencyMs.Median, Baseline, rpc.LatencyMs.Median, conditions));
+            BenchmarkReport.Add(new BenchmarkRow(Model, BenchmarkReport.Invariant($"ASP.NET Core integration, p99 latency, {clients} client(s)"), "ms", proxy.LatencyMs.P99, Baseline, rpc.LatencyMs.P99, conditions));
+            BenchmarkReport.Add(new BenchmarkRow(Model, BenchmarkReport.Invariant($"ASP.NET Core integration, worker CPU per request, {clients} client(s)"), "ms", proxyCpu, Baseline, rpcCpu, conditions));
+        }
+    }
+
+    private static async Task<WorkerHost> StartProbeAsync(string app) => await WorkerHost.StartAsync(new WorkerHostOptions
+    {
+        AppDirectory = FunctionsAppOutput.Of(System.IO.Path.Combine("FunctionsApp.Tests", "HostApps", app), app),
+        AppSettings = new Dictionary<string, string>(),
+        EnableQueues = false,
+    });
+
+    /// <summary>Load on the probe's Greet, and the worker's CPU per request over warm-up and measurement.</summary>
+    private static async Task<(HttpLoadResult Load, double WorkerCpuMsPerRequest)> MeasureAsync(WorkerHost host, int clients, TimeSpan warmup, TimeSpan duration)
+    {
+        var before = ProcessResources.Read(host.WorkerProcessId);
+        var load = await HttpLoad.RunAsync(new Uri(host.HttpBaseAddress, "api/Greet?name=Ada"), clients, warmup, duration);
+        var after = ProcessResources.Read(host.WorkerProcessId);
+        return (load, (after.CpuTime - before.CpuTime).TotalMilliseconds / (load.Requests + load.WarmupRequests));
     }
 
     private static string Describe(string name, HttpLoadResult result) => BenchmarkReport.Invariant(

@@ -2,9 +2,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+
+// As FunctionsApp does: ASP.NET Core's per-request Information lines would each cross gRPC to the host.
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Build().Run();
 
 namespace HostApps.AspNetCoreHttp
@@ -26,6 +30,14 @@ public sealed class Probes
 
         request.HttpContext.Response.Headers["X-Probe"] = request.Headers["X-Probe"].ToString();
         return Results.Text($"read={read};id={id}");
+    }
+
+    /// <summary>The greeting's shape (a name from the query, JSON with message and timestamp), for comparing the HTTP models.</summary>
+    [Function("Greet")]
+    public static IResult Greet([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequest request)
+    {
+        var name = request.Query["name"].ToString() is { Length: > 0 } given ? given : "there";
+        return Results.Json(new { message = $"Hello {name}! Welcome to serverless.", timestamp = DateTimeOffset.UtcNow });
     }
 
     /// <summary>Waits ?ms= milliseconds, then answers.</summary>

@@ -29,6 +29,16 @@ public sealed class Probes
         return response;
     }
 
+    /// <summary>The greeting's shape (a name from the query, JSON with message and timestamp), for comparing the HTTP models.</summary>
+    [Function("Greet")]
+    public static async Task<HttpResponseData> Greet([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request)
+    {
+        var name = System.Web.HttpUtility.ParseQueryString(request.Url.Query)["name"] ?? "there";
+        var response = request.CreateResponse(HttpStatusCode.OK);
+        await response.WriteAsJsonAsync(new { message = $"Hello {name}! Welcome to serverless.", timestamp = DateTimeOffset.UtcNow });
+        return response;
+    }
+
     /// <summary>Waits ?ms= milliseconds, then answers.</summary>
     [Function("Slow")]
     public static async Task<HttpResponseData> Slow([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequestData request)
