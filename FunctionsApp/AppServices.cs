@@ -87,9 +87,8 @@ public static class AppServices
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WorkItemParser>();
-        services.AddScoped<IWorkItemDispatcher, WorkItemDispatcher>();
+        services.AddScoped<WorkItemDispatcher>();
         services.AddSingleton<IDeadLetterSink, QueueDeadLetterSink>();
-        services.AddSingleton<IReportBuilder, ReportBuilder>();
         services.AddSingleton<IReportStore, BlobReportStore>();
         services.AddSingleton<INotificationSender, QueueNotificationSender>();
         services.AddSingleton<ISentNotificationLog, BlobSentNotificationLog>();
