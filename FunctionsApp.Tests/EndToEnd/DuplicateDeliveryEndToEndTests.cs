@@ -99,9 +99,9 @@ public sealed class DuplicateDeliveryEndToEndTests(AzuriteFixture azurite, ITest
 
     private async Task AssertOneNotificationAsync(AppUnderTest app, string expectedKey)
     {
-        var outbox = await QueueProbes.PeekAsync(azurite.Queues, app.Storage.OutboxQueue);
+        var outbox = await QueueProbes.ReadAllAsync(azurite.Queues, app.Storage.OutboxQueue);
         var notification = Assert.Single(outbox);
-        using var document = JsonDocument.Parse(notification.Body.ToString());
+        using var document = JsonDocument.Parse(notification);
         Assert.Equal(expectedKey, document.RootElement.GetProperty("idempotency_key").GetString());
     }
 
