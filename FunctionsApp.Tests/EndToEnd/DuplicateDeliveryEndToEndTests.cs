@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Azure.Storage.Blobs.Models;
 using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
 using FunctionsApp.Tests.Infrastructure.FunctionsHost.Rpc;
@@ -84,12 +83,7 @@ public sealed class DuplicateDeliveryEndToEndTests(AzuriteFixture azurite, ITest
 
     private async Task AssertOneReportAsync(AppUnderTest app, string reportId, string firstMessageId)
     {
-        var container = azurite.Blobs.GetBlobContainerClient(app.Storage.ReportsContainer);
-        var blobs = new List<BlobItem>();
-        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }))
-        {
-            blobs.Add(blob);
-        }
+        var blobs = await azurite.Blobs.GetBlobContainerClient(app.Storage.ReportsContainer).ListBlobsAsync();
 
         var report = Assert.Single(blobs);
         Assert.Equal(reportId + ".json", report.Name);

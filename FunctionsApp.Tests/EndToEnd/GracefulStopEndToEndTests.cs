@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FunctionsApp.Functions;
+using FunctionsApp.Tests.Infrastructure;
 using FunctionsApp.Tests.Infrastructure.FunctionsHost;
 using Xunit.Abstractions;
 

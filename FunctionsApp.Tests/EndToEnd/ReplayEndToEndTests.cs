@@ -101,27 +101,12 @@ public sealed class ReplayEndToEndTests(AzuriteFixture azurite, ITestOutputHelpe
             "the poison queue and the work queue to be empty after the replay");
     }
 
-
     private static string Describe(InvocationRecord? attempt) =>
         attempt is null ? "none" : $"attempt {attempt.TriggerValue("DequeueCount")} {(attempt.Succeeded ? "succeeded" : "failed")}";
 
     private async Task<IReadOnlyList<string>> BlobNamesAsync(string containerName) =>
         (await BlobsWithMetadataAsync(containerName)).Select(b => b.Name).ToArray();
 
-    private async Task<IReadOnlyList<BlobItem>> BlobsWithMetadataAsync(string containerName)
-    {
-        var container = azurite.Blobs.GetBlobContainerClient(containerName);
-        var blobs = new List<BlobItem>();
-        if (!(await container.ExistsAsync()).Value)
-        {
-            return blobs;
-        }
-
-        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }))
-        {
-            blobs.Add(blob);
-        }
-
-        return blobs;
-    }
+    private Task<IReadOnlyList<BlobItem>> BlobsWithMetadataAsync(string containerName) =>
+        azurite.Blobs.GetBlobContainerClient(containerName).ListBlobsAsync();
 }

@@ -3,6 +3,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using FunctionsApp.Functions;
+using FunctionsApp.Tests.Infrastructure;
 using FunctionsApp.Tests.Infrastructure.FunctionsHost;
 
 namespace FunctionsApp.Tests.EndToEnd;
@@ -162,15 +163,7 @@ public sealed class WorkOutcome
             outboxKeys.Add(notification.RootElement.GetProperty("idempotency_key").GetString()!);
         }
 
-        var reportBlobs = new List<string>();
-        var container = blobs.GetBlobContainerClient(storage.ReportsContainer);
-        if (await container.ExistsAsync())
-        {
-            await foreach (var blob in container.GetBlobsAsync())
-            {
-                reportBlobs.Add(blob.Name);
-            }
-        }
+        var reportBlobs = (await blobs.GetBlobContainerClient(storage.ReportsContainer).ListBlobsAsync()).Select(b => b.Name).ToArray();
 
         var parkedIds = deadLetters.Where(d => d.Item1 is not null).Select(d => d.Item1!).ToHashSet(StringComparer.Ordinal);
         var logs = hosts.Select(h => h.Logs).ToArray();

@@ -144,6 +144,6 @@ public sealed class ReplayIntegrationTests(AzuriteFixture azurite) : IClassFixtu
 
         Assert.Equal(1, report.Moved);
         Assert.Equal(body, Assert.Single(await DrainAsync(app.WorkQueue)));
-        Assert.Empty(await app.DeadLetterBodies.GetBlobsAsync().ToListAsync());
+        Assert.Empty(await app.DeadLetterBodies.ListBlobsAsync());
     }
 }
