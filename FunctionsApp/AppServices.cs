@@ -52,6 +52,7 @@ public static class AppServices
             .ValidateOnStart();
         services.AddOptions<ReportsOptions>().Bind(configuration.GetSection(ReportsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<NotificationsOptions>().Bind(configuration.GetSection(NotificationsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ReplayOptions>().Bind(configuration.GetSection(ReplayOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         var connection = configuration[StorageConnectionSetting];
         if (string.IsNullOrWhiteSpace(connection))

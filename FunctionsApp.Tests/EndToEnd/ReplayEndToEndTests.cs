@@ -67,6 +67,7 @@ public sealed class ReplayEndToEndTests(AzuriteFixture azurite, ITestOutputHelpe
         {
             Assert.True(replay.RootElement.GetProperty("moved").GetInt32() == 1, $"Expected moved=1; the replay answered: {text}");
             Assert.Equal(1, replay.RootElement.GetProperty("moved_by_reason").GetProperty(FailureReasons.RetriesExhausted).GetInt32());
+            Assert.Equal(0, replay.RootElement.GetProperty("remaining").GetInt32());
         }
 
         // The replayed copy is a new queue message: its id, not the original's, is the report's source.

@@ -69,8 +69,34 @@ public sealed class ReplayIntegrationTests(AzuriteFixture azurite) : IClassFixtu
         var report = await Replayer.ReplayAsync(null, 1, CancellationToken.None);
 
         Assert.Equal(1, report.Moved);
+        Assert.Equal(0, report.Kept);
+        Assert.Equal(2, report.Remaining);
         Assert.Single(await DrainAsync(app.WorkQueue));
         Assert.Equal(2, (await DrainAsync(app.DeadLetters)).Count);
+    }
+
+    [Fact]
+    public async Task ReplayAsync_TimeBudgetRunsOut_AnswersHowManyRemainAndTheNextCallMovesThem()
+    {
+        await DrainAsync(app.DeadLetters);
+        const int parked = 200;
+        await Task.WhenAll(Enumerable.Range(0, parked).Select(i => app.DeadLetters.SendMessageAsync(
+            $$$"""{"reason":"unknown_action","description":"d","message_id":"m-{{{i}}}","dequeue_count":1,"failed_at":"2026-11-26T12:00:00+00:00","original_body":"{\"action\":\"launch_rocket\",\"n\":{{{i}}}}"}""")));
+        var budget = app.GetRequiredService<Microsoft.Extensions.Options.IOptions<ReplayOptions>>().Value.TimeBudgetSeconds;
+        // Every reading of the clock moves it on by a bit over half the budget: the first round
+        // starts in time, the second would not.
+        app.Clock.AutoAdvanceAmount = TimeSpan.FromSeconds((budget / 2.0) + 1);
+
+        var first = await Replayer.ReplayAsync(null, 10_000, CancellationToken.None);
+        app.Clock.AutoAdvanceAmount = TimeSpan.Zero;
+        var second = await Replayer.ReplayAsync(null, 10_000, CancellationToken.None);
+
+        Assert.InRange(first.Moved, 1, parked - 1);
+        Assert.Equal(parked - first.Moved, first.Remaining);
+        Assert.Equal(parked - first.Moved, second.Moved);
+        Assert.Equal(0, second.Remaining);
+        Assert.Equal(parked, (await app.WorkQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Null(await app.DeadLetters.PeekOrNullAsync());
     }
 
     [Fact]
