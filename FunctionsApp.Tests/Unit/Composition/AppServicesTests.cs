@@ -199,6 +199,28 @@ public sealed class AppServicesTests
     }
 
     [Theory]
+    [InlineData("Dispatch:DeadLetterContainerName")]
+    [InlineData("Reports:ContainerName")]
+    [InlineData("Notifications:SentKeysContainerName")]
+    public void AddFunctionsApp_EmptyStorageName_FailsSayingTheSettingIsRequired(string setting)
+    {
+        using var provider = Provider((setting, " "));
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains($"The setting {setting} is required.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("230")]
+    public void AddFunctionsApp_ReplayBudgetOutOfRange_FailsNamingTheSetting(string seconds)
+    {
+        Assert.Contains("Replay:TimeBudgetSeconds",
+            OptionsError<FunctionsApp.Replay.ReplayOptions>(("Replay:TimeBudgetSeconds", seconds)), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("0")]
     [InlineData("15")]
     [InlineData("65537")]
