@@ -30,7 +30,7 @@ public sealed class QueueDeadLetterReplayer(
     /// <summary>The queue service hands out at most 32 messages per receive.</summary>
     private const int ReceiveSize = 32;
 
-    /// <summary>Receives per round, at the same time: one round looks at up to 128 messages.</summary>
+    /// <summary>Receives per round: one round looks at up to 128 messages, then moves them in parallel.</summary>
     private const int ReceivesPerRound = 4;
 
     private readonly QueueClient deadLetters = queues.GetQueueClient(dispatch.Value.DeadLetterQueueName);
@@ -63,10 +63,21 @@ public sealed class QueueDeadLetterReplayer(
         {
             while (moved < maxMessages && seen.Count < parkedAtStart && time.GetUtcNow() < deadline)
             {
+                // Received one after the other: Azurite can hand one message to two receives that
+                // overlap, and the first one's pop receipt would then no longer delete it.
                 var wanted = Math.Min(ReceiveSize * ReceivesPerRound, parkedAtStart - seen.Count);
-                var receives = Enumerable.Range(0, (wanted + ReceiveSize - 1) / ReceiveSize)
-                    .Select(i => deadLetters.ReceiveMessagesAsync(Math.Min(ReceiveSize, wanted - (i * ReceiveSize)), hold, cancellationToken));
-                var batch = (await Task.WhenAll(receives).ConfigureAwait(false)).SelectMany(r => r.Value).ToList();
+                var batch = new List<QueueMessage>(wanted);
+                while (batch.Count < wanted)
+                {
+                    var received = (await deadLetters.ReceiveMessagesAsync(Math.Min(ReceiveSize, wanted - batch.Count), hold, cancellationToken)
+                        .ConfigureAwait(false)).Value;
+                    batch.AddRange(received);
+                    if (received.Length == 0)
+                    {
+                        break;
+                    }
+                }
+
                 var fresh = batch.Where(m => seen.Add(m.MessageId)).ToList();
                 foreach (var again in batch.Except(fresh))
                 {
