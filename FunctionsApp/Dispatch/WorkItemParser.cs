@@ -136,34 +136,22 @@ public sealed class WorkItemParser(IOptions<DispatchOptions> options)
     {
         try
         {
-            document = JsonDocument.Parse(text, StrictJson.DocumentOptions);
+            document = StrictJson.Parse(text);
             notJson = null!;
             return true;
         }
-        catch (JsonException strict)
+        catch (DuplicatePropertyException duplicate)
         {
-            notJson = strict;
+            throw new PermanentFailureException(FailureReasons.InvalidJson,
+                $"{subject} has the property {CallerText.Quote(duplicate.Name)} more than once in the object at " +
+                $"{CallerText.Quote(duplicate.ObjectPath)}; which value is meant is ambiguous.", duplicate);
         }
-
-        // The strict reader's error is the same for a duplicate as for any other fault; parsing once
-        // more without that rule tells them apart, and finds which key it was.
-        try
+        catch (JsonException ex)
         {
-            using var lenient = JsonDocument.Parse(text);
-            if (StrictJson.TryFindDuplicate(lenient.RootElement, out var name, out var path))
-            {
-                throw new PermanentFailureException(FailureReasons.InvalidJson,
-                    $"{subject} has the property {CallerText.Quote(name)} more than once in the object at {CallerText.Quote(path)}; " +
-                    "which value is meant is ambiguous.", notJson);
-            }
+            notJson = ex;
+            document = null!;
+            return false;
         }
-        catch (JsonException)
-        {
-            // Not JSON with either rule: notJson says why.
-        }
-
-        document = null!;
-        return false;
     }
 
     /// <summary>Null when <paramref name="text"/> is base64 (line breaks allowed); else why it is not.</summary>

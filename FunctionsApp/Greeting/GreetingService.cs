@@ -98,11 +98,17 @@ public sealed class GreetingService(TimeProvider time)
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, StrictJson.DocumentOptions);
+            document = StrictJson.Parse(body);
+        }
+        catch (DuplicatePropertyException duplicate)
+        {
+            error = GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_json",
+                $"The request body has the property {CallerText.Quote(duplicate.Name)} more than once in the object at {CallerText.Quote(duplicate.ObjectPath)}.");
+            return null;
         }
         catch (JsonException)
         {
-            error = GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_json", DescribeInvalidJson(body));
+            error = GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_json", "The request body is not valid JSON.");
             return null;
         }
 
@@ -139,25 +145,6 @@ public sealed class GreetingService(TimeProvider time)
                 return null;
             }
         }
-    }
-
-    /// <summary>Why a body the strict reader refused is not accepted: a key given twice, or not JSON at all.</summary>
-    private static string DescribeInvalidJson(ReadOnlyMemory<byte> body)
-    {
-        try
-        {
-            using var lenient = JsonDocument.Parse(body);
-            if (StrictJson.TryFindDuplicate(lenient.RootElement, out var name, out var path))
-            {
-                return $"The request body has the property {CallerText.Quote(name)} more than once in the object at {CallerText.Quote(path)}.";
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON with either rule.
-        }
-
-        return "The request body is not valid JSON.";
     }
 
     /// <summary>

@@ -289,4 +289,22 @@ public sealed class WorkItemParserTests
     {
         Assert.Equal(FailureReasons.EmptyMessage, ParseFails(body).Reason);
     }
+
+    [Fact]
+    public void Parse_PropertyNameALoneSurrogateEscape_IsNotMistakenForADuplicateOrACrash()
+    {
+        // The reader's own duplicate check throws InvalidOperationException on such a name.
+        using var item = CreateParser().Parse("""{"action":"generate_report","parameters":{"\ud800":1,"\ud801":2}}""");
+
+        Assert.Equal("generate_report", item.Action);
+    }
+
+    [Fact]
+    public void Parse_DuplicateBesideALoneSurrogateName_IsStillFound()
+    {
+        var failure = ParseFails("""{"action":"generate_report","\ud800":1,"report_id":"a","report_id":"b"}""");
+
+        Assert.Equal(FailureReasons.InvalidJson, failure.Reason);
+        Assert.Contains("'report_id'", failure.Message, StringComparison.Ordinal);
+    }
 }

@@ -320,4 +320,10 @@ public sealed class GreetingServiceTests
         AssertFails(result, HttpStatusCode.BadRequest, "invalid_json");
         Assert.Contains(@"'a\u000Ab'", result.Error!.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Greet_PropertyNameALoneSurrogateEscape_IsNoServerError()
+    {
+        AssertGreets(Greet("""{"\ud800":1,"name":"Ada"}"""), "Hello Ada! Welcome to serverless.");
+    }
 }
