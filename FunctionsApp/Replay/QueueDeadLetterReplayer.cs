@@ -57,7 +57,7 @@ public sealed class QueueDeadLetterReplayer(
         var release = new Dictionary<string, QueueMessage>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var replayedIds = new HashSet<string>(StringComparer.Ordinal);
-        int moved = 0, kept = 0, overMax = 0, duplicates = 0;
+        int moved = 0, kept = 0, overMax = 0, overBudget = 0, duplicates = 0;
         var queueDrained = false;
         try
         {
@@ -120,14 +120,38 @@ public sealed class QueueDeadLetterReplayer(
                 }
 
                 var parallel = new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken };
-                await Parallel.ForEachAsync(toMove, parallel, (item, token) => MoveAsync(item.Message, item.Parked, token)).ConfigureAwait(false);
                 await Parallel.ForEachAsync(toDrop, parallel, (message, token) => DeleteParkedAsync(message, token)).ConfigureAwait(false);
-
-                moved += toMove.Count;
                 duplicates += toDrop.Count;
-                foreach (var (_, parked) in toMove)
+
+                // The budget is checked before each message too: a round on a slow store can take
+                // longer than the budget has left. What is not started stays parked, in remaining.
+                var done = new bool[toMove.Count];
+                await Parallel.ForEachAsync(Enumerable.Range(0, toMove.Count), parallel, async (i, token) =>
                 {
-                    movedByReason[parked.Reason] = movedByReason.GetValueOrDefault(parked.Reason) + 1;
+                    if (time.GetUtcNow() < deadline)
+                    {
+                        await MoveAsync(toMove[i].Message, toMove[i].Parked, token).ConfigureAwait(false);
+                        done[i] = true;
+                    }
+                }).ConfigureAwait(false);
+
+                for (var i = 0; i < toMove.Count; i++)
+                {
+                    var (message, parked) = toMove[i];
+                    if (done[i])
+                    {
+                        moved++;
+                        movedByReason[parked.Reason] = movedByReason.GetValueOrDefault(parked.Reason) + 1;
+                    }
+                    else
+                    {
+                        release[message.MessageId] = message;
+                        overBudget++;
+                        if (parked.MessageId is not null)
+                        {
+                            replayedIds.Remove(parked.MessageId);
+                        }
+                    }
                 }
             }
         }
@@ -149,7 +173,7 @@ public sealed class QueueDeadLetterReplayer(
         }
 
         // The count at the start is approximate; once a receive found nothing visible, nothing is left.
-        var remaining = overMax + (queueDrained ? 0 : Math.Max(0, parkedAtStart - seen.Count));
+        var remaining = overMax + overBudget + (queueDrained ? 0 : Math.Max(0, parkedAtStart - seen.Count));
         var elapsed = time.GetUtcNow() - started;
         ReplayLog.Replayed(logger, moved, kept, remaining, reason ?? "(any)", (long)elapsed.TotalMilliseconds);
         return new ReplayReport(moved, kept, duplicates, remaining, movedByReason);
