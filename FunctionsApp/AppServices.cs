@@ -59,6 +59,7 @@ public static class AppServices
             .ValidateOnStart();
         services.AddOptions<ReportsOptions>().Bind(configuration.GetSection(ReportsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<NotificationsOptions>().Bind(configuration.GetSection(NotificationsOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ReplayOptions>().Bind(configuration.GetSection(ReplayOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
         // Either form of the setting (a connection string, or service URIs plus a credential);
         // a missing or half-filled one stops the app here, at start, naming what to set.
@@ -109,9 +110,8 @@ public static class AppServices
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WorkItemParser>();
-        services.AddScoped<IWorkItemDispatcher, WorkItemDispatcher>();
+        services.AddScoped<WorkItemDispatcher>();
         services.AddSingleton<IDeadLetterSink, QueueDeadLetterSink>();
-        services.AddSingleton<IReportBuilder, ReportBuilder>();
         services.AddSingleton<IReportStore, BlobReportStore>();
         services.AddSingleton<INotificationSender, QueueNotificationSender>();
         services.AddSingleton<ISentNotificationLog, BlobSentNotificationLog>();

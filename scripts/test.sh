@@ -3,6 +3,9 @@
 # clone: installs the pinned Azurite, builds, tests, and ends with one line "N passed, N failed".
 # Extra arguments go to `dotnet test`, e.g.  scripts/test.sh --filter "FullyQualifiedName~.Unit."
 # The benchmark (category Benchmark, scripts/benchmark.sh) is left out unless a --filter is given.
+# The counts come from a TRX report (a logger of our own, beside any the arguments add), so no
+# console logger or verbosity changes them; a run that fails, crashes or runs no test never ends
+# with a passing line (see scripts/test-summary.mjs).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -14,21 +17,24 @@ trap cleanup EXIT
 bash scripts/ensure-azurite.sh || { echo "Azurite could not be installed (npm ci failed)"; echo "0 passed, 1 failed"; exit 1; }
 
 filter=(--filter "Category!=Benchmark")
+# The TRX goes to TestResults/ (git-ignored), or to the caller's --results-directory.
+results="$root/TestResults"
+results_arg=(--results-directory "$results")
+expect_dir=0
 for arg in "$@"; do
-  case "$arg" in --filter|--filter=*) filter=() ;; esac
+  if [ "$expect_dir" -eq 1 ]; then results=$arg; expect_dir=0; fi
+  case "$arg" in
+    --filter|--filter=*) filter=() ;;
+    --results-directory) expect_dir=1; results_arg=() ;;
+    --results-directory=*) results=${arg#--results-directory=}; results_arg=() ;;
+  esac
 done
+rm -f "$results"/summary*.trx
 
-log=$(mktemp)
-dotnet test FunctionsApp.sln -c Release "${filter[@]}" "$@" 2>&1 | tee "$log"
-status=${PIPESTATUS[0]}
+dotnet test FunctionsApp.sln -c Release "${filter[@]}" --logger "trx;LogFilePrefix=summary" "${results_arg[@]}" "$@"
+status=$?
 
-# Sum the per-assembly summaries ("Passed!  - Failed: 0, Passed: 57, ...") into the one line CI reads.
-passed=$(grep -Eo 'Passed: +[0-9]+, Skipped' "$log" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
-failed=$(grep -Eo -- '- Failed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | awk '{s+=$1} END {print s+0}')
-rm -f "$log"
-if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
-  echo "dotnet test exited with $status before counting any failure (build error or crashed test host)"
-  failed=1
-fi
-echo "$passed passed, $failed failed"
-exit "$status"
+node scripts/test-summary.mjs "$results" "$status"
+summary_status=$?
+[ "$status" -ne 0 ] && exit "$status"
+exit "$summary_status"

@@ -70,7 +70,10 @@ public sealed class AppUnderTest : IAsyncDisposable
                 Host.Logs.WriteTo(output);
             }
 
-            await Storage.DeleteAsync(azurite);
+            foreach (var failure in await Storage.DeleteAsync(azurite.Queues, azurite.Blobs))
+            {
+                output?.WriteLine($"Cleanup could not delete {failure}");
+            }
         }
     }
 }

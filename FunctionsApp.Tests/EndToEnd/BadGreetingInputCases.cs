@@ -37,6 +37,12 @@ public static class BadGreetingInputCases
         {
             Query = "?name=A%C3%28",
         },
+        new("name twice", HttpMethod.Post, Utf8("""{"name":"Ada","name":"Grace"}"""), Json, HttpStatusCode.BadRequest, "invalid_json"),
+        new("name of zero-width spaces", HttpMethod.Post, Utf8("{\"name\":\"\u200B\u200B\"}"), Json, HttpStatusCode.BadRequest, "invalid_name"),
+        new("name with a bidi override in the query", HttpMethod.Get, null, null, HttpStatusCode.BadRequest, "invalid_name")
+        {
+            Query = "?name=Ada%E2%80%AEecalevol",
+        },
         new("PUT", HttpMethod.Put, Utf8("""{"name":"Ada"}"""), Json, HttpStatusCode.NotFound, null),
         new("DELETE", HttpMethod.Delete, null, null, HttpStatusCode.NotFound, null),
     ];

@@ -54,6 +54,17 @@ public static class BadQueueInputCases
             FailureReasons.InvalidField),
         new("parameters with a lone surrogate escape as a name", """{"action":"generate_report","report_id":"r-params","parameters":{"\ud800":1}}""",
             FailureReasons.InvalidField),
+        new("base64 wrapped at 76 characters with LF", Wrapped(Report("wrapped-lf-" + Run + new string('x', 80)), "\n"), QueueInputCase.ReportWritten),
+        new("base64 wrapped at 76 characters with CRLF", Wrapped(Report("wrapped-crlf-" + Run + new string('x', 80)), "\r\n"), QueueInputCase.ReportWritten),
+        new("plain JSON after a byte order mark", "\uFEFF" + Report("bom-" + Run), QueueInputCase.ReportWritten),
+        new("base64 of JSON after a byte order mark",
+            Convert.ToBase64String([.. Encoding.UTF8.Preamble, .. Encoding.UTF8.GetBytes(Report("bom64-" + Run))]), QueueInputCase.ReportWritten),
+        new("report_id twice", """{"action":"generate_report","report_id":"r-a","report_id":"r-b"}""", FailureReasons.InvalidJson),
+        new("a key twice inside parameters", """{"action":"generate_report","report_id":"r-p","parameters":{"week":1,"week":2}}""", FailureReasons.InvalidJson),
+        new("base64 of JSON with report_id twice",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes("""{"action":"generate_report","report_id":"r-a","report_id":"r-b"}""")), FailureReasons.InvalidJson),
+        new("action with a newline and a bidi override", "{\"action\":\"x\\nFAKE LOG LINE\\u202E\"}", FailureReasons.UnknownAction),
+        new("base64 with a space inside", "eyJhY3Rpb24i OiJnZW5lcmF0ZV9yZXBvcnQifQ==", FailureReasons.InvalidJson),
         new("message of 1,001 characters",
             $$"""{"action":"send_notification","user_id":"u-{{Run}}","message":"{{new string('m', 1001)}}"}""",
             FailureReasons.InvalidField),
@@ -71,6 +82,13 @@ public static class BadQueueInputCases
     }
 
     public static QueueInputCase Get(string name) => All.Single(c => c.Name == name);
+
+    /// <summary>Base64 wrapped in lines of 76, as coreutils' base64 and Python's base64.encodebytes write it.</summary>
+    private static string Wrapped(string json, string lineBreak)
+    {
+        var flat = Convert.ToBase64String(Encoding.UTF8.GetBytes(json));
+        return string.Join(lineBreak, flat.Chunk(76).Select(line => new string(line))) + lineBreak;
+    }
 
     private static string Report(string reportId) => $$"""{"action":"generate_report","report_id":"{{reportId}}"}""";
 

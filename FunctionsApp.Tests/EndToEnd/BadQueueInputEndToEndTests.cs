@@ -145,10 +145,10 @@ public sealed class BadQueueInputEndToEndTests(BadQueueInputFixture fixture, ITe
             return;
         }
 
-        var outbox = await QueueProbes.PeekAsync(fixture.Azurite.Queues, storage.OutboxQueue);
+        var outbox = await QueueProbes.ReadAllAsync(fixture.Azurite.Queues, storage.OutboxQueue);
         var mine = outbox.Where(m =>
         {
-            using var notification = JsonDocument.Parse(m.Body.ToString());
+            using var notification = JsonDocument.Parse(m);
             return notification.RootElement.GetProperty("idempotency_key").GetString() == messageId;
         }).ToArray();
         Assert.True(mine.Length == 1,

@@ -20,13 +20,13 @@ public sealed class DeadLetterEndToEndTests(AzuriteFixture azurite, ITestOutputH
         var deadLetters = await Poll.UntilAsync(
             async () =>
             {
-                var peeked = await QueueProbes.PeekAsync(azurite.Queues, app.Storage.DeadLetterQueue);
+                var peeked = await QueueProbes.ReadAllAsync(azurite.Queues, app.Storage.DeadLetterQueue);
                 return (peeked.Count > 0 ? peeked : null, QueueProbes.Describe(peeked));
             },
             TimeSpan.FromSeconds(60),
             $"a dead-letter envelope in {app.Storage.DeadLetterQueue}");
 
-        using var envelope = JsonDocument.Parse(Assert.Single(deadLetters).Body.ToString());
+        using var envelope = JsonDocument.Parse(Assert.Single(deadLetters));
         var root = envelope.RootElement;
         Assert.Equal(reason, root.GetProperty("reason").GetString());
         Assert.Equal(body, root.GetProperty("original_body").GetString());

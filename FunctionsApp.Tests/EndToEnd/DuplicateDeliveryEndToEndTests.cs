@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Azure.Storage.Blobs.Models;
 using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost.Rpc;
@@ -84,12 +83,7 @@ public sealed class DuplicateDeliveryEndToEndTests(AzuriteFixture azurite, ITest
 
     private async Task AssertOneReportAsync(AppUnderTest app, string reportId, string firstMessageId)
     {
-        var container = azurite.Blobs.GetBlobContainerClient(app.Storage.ReportsContainer);
-        var blobs = new List<BlobItem>();
-        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }))
-        {
-            blobs.Add(blob);
-        }
+        var blobs = await azurite.Blobs.GetBlobContainerClient(app.Storage.ReportsContainer).ListBlobsAsync();
 
         var report = Assert.Single(blobs);
         Assert.Equal(reportId + ".json", report.Name);
@@ -99,9 +93,9 @@ public sealed class DuplicateDeliveryEndToEndTests(AzuriteFixture azurite, ITest
 
     private async Task AssertOneNotificationAsync(AppUnderTest app, string expectedKey)
     {
-        var outbox = await QueueProbes.PeekAsync(azurite.Queues, app.Storage.OutboxQueue);
+        var outbox = await QueueProbes.ReadAllAsync(azurite.Queues, app.Storage.OutboxQueue);
         var notification = Assert.Single(outbox);
-        using var document = JsonDocument.Parse(notification.Body.ToString());
+        using var document = JsonDocument.Parse(notification);
         Assert.Equal(expectedKey, document.RootElement.GetProperty("idempotency_key").GetString());
     }
 

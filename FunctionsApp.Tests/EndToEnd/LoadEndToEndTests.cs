@@ -35,9 +35,9 @@ public sealed class LoadEndToEndTests(ITestOutputHelper output)
             var sentAfter = clock.Elapsed;
 
             var finished = await WorkOutcome.WaitUntilAllHandledAsync(
-                azurite.Queues, app.Storage, () => [app.Host.Logs], MessageCount, TimeSpan.FromMinutes(4));
+                azurite.Queues, app.Storage, () => [app.Host], MessageCount, TimeSpan.FromMinutes(4));
             var elapsed = clock.Elapsed;
-            var outcome = await WorkOutcome.ReadAsync(azurite.Queues, azurite.Blobs, app.Storage, [app.Host.Logs]);
+            var outcome = await WorkOutcome.ReadAsync(azurite.Queues, azurite.Blobs, app.Storage, [app.Host]);
             var attempts = app.Host.InvocationsOf(FunctionsApp.Functions.ProcessWorkItemFunction.Name);
 
             output.WriteLine($"Sent {MessageCount} in {sentAfter.TotalSeconds:F1} s; all handled after {elapsed.TotalSeconds:F1} s " +

@@ -93,7 +93,7 @@ public sealed class LocalRunStartFailureEndToEndTests(AzuriteFixture azurite, IT
         }
         finally
         {
-            await storage.DeleteAsync(azurite);
+            await storage.DeleteAsync(azurite.Queues, azurite.Blobs);
         }
 
         Assert.Equal(1, exitCode);

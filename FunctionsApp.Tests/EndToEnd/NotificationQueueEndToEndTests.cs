@@ -18,14 +18,14 @@ public sealed class NotificationQueueEndToEndTests(AzuriteFixture azurite, ITest
         var messages = await Poll.UntilAsync(
             async () =>
             {
-                var peeked = await QueueProbes.PeekAsync(azurite.Queues, app.Storage.OutboxQueue);
+                var peeked = await QueueProbes.ReadAllAsync(azurite.Queues, app.Storage.OutboxQueue);
                 return (peeked.Count > 0 ? peeked : null, QueueProbes.Describe(peeked));
             },
             TimeSpan.FromSeconds(60),
             $"a notification in outbox queue {app.Storage.OutboxQueue}");
 
         var notification = Assert.Single(messages);
-        using var document = JsonDocument.Parse(notification.Body.ToString());
+        using var document = JsonDocument.Parse(notification);
         var root = document.RootElement;
         Assert.Equal(key, root.GetProperty("idempotency_key").GetString());
         Assert.Equal("user-42", root.GetProperty("user_id").GetString());
@@ -42,13 +42,13 @@ public sealed class NotificationQueueEndToEndTests(AzuriteFixture azurite, ITest
         var messages = await Poll.UntilAsync(
             async () =>
             {
-                var peeked = await QueueProbes.PeekAsync(azurite.Queues, app.Storage.OutboxQueue);
+                var peeked = await QueueProbes.ReadAllAsync(azurite.Queues, app.Storage.OutboxQueue);
                 return (peeked.Count > 0 ? peeked : null, QueueProbes.Describe(peeked));
             },
             TimeSpan.FromSeconds(60),
             $"a notification in outbox queue {app.Storage.OutboxQueue}");
 
-        using var document = JsonDocument.Parse(Assert.Single(messages).Body.ToString());
+        using var document = JsonDocument.Parse(Assert.Single(messages));
         Assert.Equal(messageId, document.RootElement.GetProperty("idempotency_key").GetString());
     }
 }

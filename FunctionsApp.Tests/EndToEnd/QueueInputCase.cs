@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace FunctionsApp.Tests.EndToEnd;
@@ -22,7 +23,14 @@ public sealed record QueueInputCase(string Name, string Body, string Expected)
     /// <summary>The report id of a <see cref="ReportWritten"/> row.</summary>
     public string ReportId()
     {
-        using var document = JsonDocument.Parse(Body);
+        // Plain JSON (perhaps after a byte order mark), or base64 of it (perhaps in lines).
+        var text = Body.TrimStart('\uFEFF');
+        if (!text.StartsWith('{'))
+        {
+            text = Encoding.UTF8.GetString(Convert.FromBase64String(text)).TrimStart('\uFEFF');
+        }
+
+        using var document = JsonDocument.Parse(text);
         return document.RootElement.GetProperty("report_id").GetString()!;
     }
 

@@ -64,14 +64,9 @@ public sealed class ReportQueueEndToEndTests(AzuriteFixture azurite, ITestOutput
             Timeout,
             "both messages processed");
 
-        var container = azurite.Blobs.GetBlobContainerClient(app.Storage.ReportsContainer);
-        var blobs = new List<string>();
-        await foreach (var blob in container.GetBlobsAsync())
-        {
-            blobs.Add(blob.Name);
-        }
+        var blobs = await azurite.Blobs.GetBlobContainerClient(app.Storage.ReportsContainer).ListBlobsAsync();
 
-        Assert.Equal([reportId + ".json"], blobs);
+        Assert.Equal([reportId + ".json"], blobs.Select(b => b.Name));
         var (report, _) = await WaitForReportAsync(app, reportId);
         Assert.Contains(report.GetProperty("source_message_id").GetString(), new[] { first, second });
         Assert.Single(app.Host.Logs.Find(e => e.EventId == "ReportStored"));

@@ -36,8 +36,8 @@ public sealed class StorageOutageEndToEndTests(ITestOutputHelper output)
             var atStop = await Poll.UntilAsync(
                 () =>
                 {
-                    var done = WorkOutcome.ProcessedIds([app.Host.Logs]).Count;
-                    var seen = $"{done} processed, {app.Host.PendingInvocations} in flight";
+                    var done = WorkOutcome.CompletedIds([app.Host]).Count;
+                    var seen = $"{done} completed, {app.Host.PendingInvocations} in flight";
                     return Task.FromResult<(string?, string)>((done >= 50 && app.Host.PendingInvocations > 0 ? seen : null, seen));
                 },
                 TimeSpan.FromSeconds(60),
@@ -50,16 +50,16 @@ public sealed class StorageOutageEndToEndTests(ITestOutputHelper output)
             await Task.Delay(Outage);
             await azurite.Server.RestartAsync();
             var down = clock.Elapsed;
-            var processedWhenBack = WorkOutcome.ProcessedIds([app.Host.Logs]).Count;
+            var completedWhenBack = WorkOutcome.CompletedIds([app.Host]).Count;
             output.WriteLine($"Stopped Azurite at {atStop} (stopping took {stopped.TotalSeconds:F1} s); it was down {down.TotalSeconds:F1} s " +
-                $"in all ({Outage.TotalSeconds:F0} s deliberate) and serving again on the same ports; {processedWhenBack} processed by then.");
+                $"in all ({Outage.TotalSeconds:F0} s deliberate) and serving again on the same ports; {completedWhenBack} completed by then.");
 
             // A release of a failed attempt that fails for good during the outage leaves its message
             // hidden for the rest of the listener's 10-minute receive lease: in the queue, late, not lost.
             var finished = await WorkOutcome.WaitUntilHandledOrHiddenAsync(
-                azurite.Queues, app.Storage, () => [app.Host.Logs], MessageCount, () => app.Host.PendingInvocations, TimeSpan.FromMinutes(2));
+                azurite.Queues, app.Storage, () => [app.Host], MessageCount, () => app.Host.PendingInvocations, TimeSpan.FromMinutes(2));
             var resumedFor = clock.Elapsed - down;
-            var outcome = await WorkOutcome.ReadAsync(azurite.Queues, azurite.Blobs, app.Storage, [app.Host.Logs]);
+            var outcome = await WorkOutcome.ReadAsync(azurite.Queues, azurite.Blobs, app.Storage, [app.Host]);
             var attempts = app.Host.InvocationsOf(ProcessWorkItemFunction.Name);
             var failed = attempts.Count(a => !a.Succeeded);
             var parked = outcome.ParkedValid(mix);
@@ -74,7 +74,7 @@ public sealed class StorageOutageEndToEndTests(ITestOutputHelper output)
             }
 
             Assert.True(failed > 0, $"Expected the outage to fail the attempts in flight; none failed ({atStop}).");
-            Assert.True(outcome.Processed.Count > processedWhenBack, $"Expected processing to resume after the outage; it stayed at {processedWhenBack}.");
+            Assert.True(WorkOutcome.CompletedIds([app.Host]).Count > completedWhenBack, $"Expected processing to resume after the outage; it stayed at {completedWhenBack} completed.");
             // Parked messages would be kept, not lost (replay returns them), but with this sizing none should be.
             Assert.True(parked.Count == 0,
                 $"Expected no valid message to exhaust its retries in a {Outage.TotalSeconds:F0} s outage; {parked.Count} were parked: " +

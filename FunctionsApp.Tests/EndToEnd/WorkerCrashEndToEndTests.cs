@@ -50,8 +50,8 @@ public sealed class WorkerCrashEndToEndTests(ITestOutputHelper output)
                 $"a new worker started by the host after worker {killed} was killed");
             var restartedAfter = clock.Elapsed;
             var finished = await WorkOutcome.WaitUntilAllHandledAsync(
-                azurite.Queues, app.Storage, () => [app.Host.Logs], MessageCount, TimeSpan.FromMinutes(3));
-            var outcome = await WorkOutcome.ReadAsync(azurite.Queues, azurite.Blobs, app.Storage, [app.Host.Logs]);
+                azurite.Queues, app.Storage, () => [app.Host], MessageCount, TimeSpan.FromMinutes(3));
+            var outcome = await WorkOutcome.ReadAsync(azurite.Queues, azurite.Blobs, app.Storage, [app.Host]);
             var attempts = app.Host.InvocationsOf(ProcessWorkItemFunction.Name);
             var diedWithWorker = attempts.Where(a => a.Failure is WorkerUnavailableException).ToArray();
 

@@ -5,7 +5,7 @@ namespace FunctionsApp.Tests.Infrastructure;
 
 /// <summary>
 /// Gives a test class the run's shared Azurite and clients for it. Tests make their own
-/// uniquely named queues and containers (see <see cref="StorageNamesForTests"/>), so they can run
+/// uniquely named queues and containers (see <see cref="AppStorageNames"/>), so they can run
 /// in parallel and in any order.
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime

@@ -16,33 +16,20 @@ namespace FunctionsApp.Tests.Infrastructure;
 public sealed class InProcessApp : IAsyncDisposable
 {
     private readonly ServiceProvider provider;
+    private readonly AzuriteFixture azurite;
 
     /// <param name="azurite">The emulator.</param>
     /// <param name="blobUnreachable">Point the app's blob endpoint at a closed port, to make report writes fail.</param>
     public InProcessApp(AzuriteFixture azurite, bool blobUnreachable = false)
     {
         ArgumentNullException.ThrowIfNull(azurite);
-        WorkQueueName = StorageNamesForTests.Unique("work");
-        DeadLetterQueueName = WorkQueueName + "-poison";
-        OutboxQueueName = StorageNamesForTests.Unique("outbox");
-        ContainerName = StorageNamesForTests.Unique("reports");
-        SentKeysContainerName = StorageNamesForTests.Unique("sent-keys");
-        DeadLetterContainerName = StorageNamesForTests.Unique("dead-letters");
+        this.azurite = azurite;
         Clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
 
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                [AppServices.StorageConnectionSetting] = blobUnreachable
-                    ? ConnectionStrings.WithBlobEndpoint(azurite.ConnectionString, $"http://127.0.0.1:{FreePorts.Closed()}/devstoreaccount1")
-                    : azurite.ConnectionString,
-                [AppServices.WorkItemsQueueSetting] = WorkQueueName,
-                ["Notifications:OutboxQueueName"] = OutboxQueueName,
-                ["Reports:ContainerName"] = ContainerName,
-                ["Notifications:SentKeysContainerName"] = SentKeysContainerName,
-                ["Dispatch:DeadLetterContainerName"] = DeadLetterContainerName,
-            })
-            .Build();
+        var connection = blobUnreachable
+            ? ConnectionStrings.WithBlobEndpoint(azurite.ConnectionString, $"http://127.0.0.1:{FreePorts.Closed()}/devstoreaccount1")
+            : azurite.ConnectionString;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Storage.ConfigurationValues(connection)).Build();
         var services = new ServiceCollection()
             .AddLogging()
             .AddSingleton<TimeProvider>(Clock)
@@ -50,25 +37,16 @@ public sealed class InProcessApp : IAsyncDisposable
         services.AddFunctionsApp(configuration);
         provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
-        WorkQueue = azurite.Queues.GetQueueClient(WorkQueueName);
-        DeadLetters = azurite.Queues.GetQueueClient(DeadLetterQueueName);
-        Outbox = azurite.Queues.GetQueueClient(OutboxQueueName);
-        Reports = azurite.Blobs.GetBlobContainerClient(ContainerName);
-        SentKeys = azurite.Blobs.GetBlobContainerClient(SentKeysContainerName);
-        DeadLetterBodies = azurite.Blobs.GetBlobContainerClient(DeadLetterContainerName);
+        WorkQueue = azurite.Queues.GetQueueClient(Storage.WorkItemsQueue);
+        DeadLetters = azurite.Queues.GetQueueClient(Storage.DeadLetterQueue);
+        Outbox = azurite.Queues.GetQueueClient(Storage.OutboxQueue);
+        Reports = azurite.Blobs.GetBlobContainerClient(Storage.ReportsContainer);
+        SentKeys = azurite.Blobs.GetBlobContainerClient(Storage.SentKeysContainer);
+        DeadLetterBodies = azurite.Blobs.GetBlobContainerClient(Storage.DeadLetterContainer);
     }
 
-    public string WorkQueueName { get; }
-
-    public string DeadLetterQueueName { get; }
-
-    public string OutboxQueueName { get; }
-
-    public string ContainerName { get; }
-
-    public string SentKeysContainerName { get; }
-
-    public string DeadLetterContainerName { get; }
+    /// <summary>The queues and containers of this app, unique to it.</summary>
+    public AppStorageNames Storage { get; } = new();
 
     public FakeTimeProvider Clock { get; }
 
@@ -98,14 +76,16 @@ public sealed class InProcessApp : IAsyncDisposable
     public T GetRequiredService<T>()
         where T : notnull => provider.GetRequiredService<T>();
 
+    /// <summary>Deletes the storage, each resource on its own; cleanup never throws over the test's own result.</summary>
     public async ValueTask DisposeAsync()
     {
-        await WorkQueue.DeleteIfExistsAsync();
-        await DeadLetters.DeleteIfExistsAsync();
-        await Outbox.DeleteIfExistsAsync();
-        await Reports.DeleteIfExistsAsync();
-        await SentKeys.DeleteIfExistsAsync();
-        await DeadLetterBodies.DeleteIfExistsAsync();
-        await provider.DisposeAsync();
+        try
+        {
+            await Storage.DeleteAsync(azurite.Queues, azurite.Blobs);
+        }
+        finally
+        {
+            await provider.DisposeAsync();
+        }
     }
 }

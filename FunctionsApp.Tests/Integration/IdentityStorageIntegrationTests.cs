@@ -22,9 +22,9 @@ public sealed class IdentityStorageIntegrationTests(OAuthAzurite azurite) : ICla
 {
     private const string StorageScope = "https://storage.azure.com/.default";
 
-    private readonly string reportsContainer = StorageNamesForTests.Unique("reports");
-    private readonly string outboxQueue = StorageNamesForTests.Unique("outbox");
-    private readonly string sentKeysContainer = StorageNamesForTests.Unique("sent-keys");
+    private readonly string reportsContainer = AppStorageNames.Unique("reports");
+    private readonly string outboxQueue = AppStorageNames.Unique("outbox");
+    private readonly string sentKeysContainer = AppStorageNames.Unique("sent-keys");
     private readonly UnsignedJwtCredential credential = new();
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -69,8 +69,36 @@ public sealed class ReplayIntegrationTests(AzuriteFixture azurite) : IClassFixtu
         var report = await Replayer.ReplayAsync(null, 1, CancellationToken.None);
 
         Assert.Equal(1, report.Moved);
+        Assert.Equal(0, report.Kept);
+        Assert.Equal(2, report.Remaining);
         Assert.Single(await DrainAsync(app.WorkQueue));
         Assert.Equal(2, (await DrainAsync(app.DeadLetters)).Count);
+    }
+
+    [Fact]
+    public async Task ReplayAsync_TimeBudgetRunsOut_AnswersHowManyRemainAndTheNextCallMovesThem()
+    {
+        await DrainAsync(app.DeadLetters);
+        const int parked = 200;
+        await Task.WhenAll(Enumerable.Range(0, parked).Select(i => app.DeadLetters.SendMessageAsync(
+            $$$"""{"reason":"unknown_action","description":"d","message_id":"m-{{{i}}}","dequeue_count":1,"failed_at":"2026-11-26T12:00:00+00:00","original_body":"{\"action\":\"launch_rocket\",\"n\":{{{i}}}}"}""")));
+        var budget = app.GetRequiredService<Microsoft.Extensions.Options.IOptions<ReplayOptions>>().Value.TimeBudgetSeconds;
+        // Every reading of the clock moves it on by a second: the budget runs out after about
+        // budget readings, one per round and one per message, within the first round of 128.
+        Assert.True(budget < 128, "The test expects the budget to run out within one round.");
+        app.Clock.AutoAdvanceAmount = TimeSpan.FromSeconds(1);
+
+        var first = await Replayer.ReplayAsync(null, 10_000, CancellationToken.None);
+        app.Clock.AutoAdvanceAmount = TimeSpan.Zero;
+        var second = await Replayer.ReplayAsync(null, 10_000, CancellationToken.None);
+
+        // Fewer than one round's 128: the budget stops a round between messages, too.
+        Assert.InRange(first.Moved, 1, 127);
+        Assert.Equal(parked - first.Moved, first.Remaining);
+        Assert.Equal(parked - first.Moved, second.Moved);
+        Assert.Equal(0, second.Remaining);
+        Assert.Equal(parked, (await app.WorkQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Null(await app.DeadLetters.PeekOrNullAsync());
     }
 
     [Fact]
@@ -144,6 +172,6 @@ public sealed class ReplayIntegrationTests(AzuriteFixture azurite) : IClassFixtu
 
         Assert.Equal(1, report.Moved);
         Assert.Equal(body, Assert.Single(await DrainAsync(app.WorkQueue)));
-        Assert.Empty(await app.DeadLetterBodies.GetBlobsAsync().ToListAsync());
+        Assert.Empty(await app.DeadLetterBodies.ListBlobsAsync());
     }
 }

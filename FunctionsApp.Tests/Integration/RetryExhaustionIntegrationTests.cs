@@ -20,7 +20,12 @@ public sealed class RetryExhaustionIntegrationTests(AzuriteFixture azurite) : IC
     [Fact]
     public async Task StorageFailure_BeforeLastAttempt_PropagatesForRetryAndParksNothing()
     {
-        await Assert.ThrowsAnyAsync<Exception>(() => app.ProcessAsync(Body, dequeueCount: 1));
+        // The Azure SDK retried the upload (3 times, AppServices) against the closed port and gives
+        // up with every attempt's connection failure: that is what the platform must see to retry.
+        var failure = await Assert.ThrowsAsync<AggregateException>(() => app.ProcessAsync(Body, dequeueCount: 1));
+
+        Assert.Equal(4, failure.InnerExceptions.Count);
+        Assert.All(failure.InnerExceptions, inner => Assert.IsType<Azure.RequestFailedException>(inner));
 
         Assert.Null(await app.DeadLetters.PeekOrNullAsync());
     }

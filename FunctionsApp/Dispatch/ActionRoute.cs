@@ -1,16 +1,15 @@
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
+using FunctionsApp.Diagnostics;
 
 namespace FunctionsApp.Dispatch;
 
 /// <summary>Reads and validates a <typeparamref name="TCommand"/>, then hands it to its handler.</summary>
 /// <typeparam name="TCommand">The command of this route's action.</typeparam>
-public sealed class ActionRoute<TCommand> : IActionRoute
+public sealed class ActionRoute<TCommand>(ICommandHandler<TCommand> handler) : IActionRoute
     where TCommand : IWorkCommand<TCommand>
 {
-    public async Task RouteAsync(JsonElement message, WorkItemContext context, IServiceProvider services, CancellationToken cancellationToken)
+    public async Task RouteAsync(JsonElement message, WorkItemContext context, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(services);
         TCommand? command;
         try
         {
@@ -21,7 +20,7 @@ public sealed class ActionRoute<TCommand> : IActionRoute
             // The reader names the offending field in its path, e.g. "$.report_id".
             var field = ex.Path is { Length: > 2 } path ? path[2..] : "(unknown)";
             throw new PermanentFailureException(FailureReasons.InvalidField,
-                $"The field '{field}' has the wrong type for action '{TCommand.Action}'.", ex);
+                $"The field {CallerText.Quote(field)} has the wrong type for action '{TCommand.Action}'.", ex);
         }
 
         if (command is null)
@@ -30,7 +29,6 @@ public sealed class ActionRoute<TCommand> : IActionRoute
         }
 
         command.Validate();
-        var handler = services.GetRequiredService<ICommandHandler<TCommand>>();
         await handler.HandleAsync(command, context, cancellationToken).ConfigureAwait(false);
     }
 }

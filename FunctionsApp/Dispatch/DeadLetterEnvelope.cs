@@ -9,7 +9,7 @@ namespace FunctionsApp.Dispatch;
 /// <param name="MessageId">The id the message had in the work queue.</param>
 /// <param name="DequeueCount">The delivery attempt on which it failed.</param>
 /// <param name="FailedAt">When it failed.</param>
-/// <param name="Action">The action, when the message got far enough to have one.</param>
+/// <param name="Action">The action, when the message got far enough to have one; escaped and bounded like any caller text in a description.</param>
 /// <param name="OriginalBody">
 /// The message text exactly as it was received; null when it was too large to travel inside the
 /// envelope and was stored in the blob <paramref name="OriginalBodyBlob"/> instead.

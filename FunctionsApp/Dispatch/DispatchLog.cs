@@ -31,4 +31,8 @@ internal static partial class DispatchLog
     [LoggerMessage(EventId = 1003, EventName = "RetriesExhausted", Level = LogLevel.Error,
         Message = "Message {MessageId} failed on attempt {DequeueCount}, the last one allowed; moving it to the dead-letter queue")]
     public static partial void RetriesExhausted(ILogger logger, Exception exception, string messageId, long dequeueCount);
+
+    [LoggerMessage(EventId = 1004, EventName = "MessageCancelled", Level = LogLevel.Warning,
+        Message = "Message {MessageId} was cancelled on attempt {DequeueCount} by the host; it stays in the queue")]
+    public static partial void MessageCancelled(ILogger logger, Exception exception, string messageId, long dequeueCount);
 }

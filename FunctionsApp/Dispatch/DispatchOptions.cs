@@ -15,15 +15,11 @@ public sealed class DispatchOptions
     /// The work queue, read from the flat app setting <c>WorkItemsQueueName</c> that the queue
     /// trigger also reads, so the two can never disagree.
     /// </summary>
-    [Required(ErrorMessage = "The app setting WorkItemsQueueName is required.")]
-    [RegularExpression(StorageNames.QueueOrContainerPattern,
-        ErrorMessage = "The app setting WorkItemsQueueName must be a valid queue name: 3-63 lowercase letters, digits and single hyphens.")]
+    [StorageName("WorkItemsQueueName", "queue")]
     public string WorkItemsQueueName { get; set; } = "work-items";
 
     /// <summary>Where permanently failed messages are parked; by default the platform's own poison queue.</summary>
-    [Required(ErrorMessage = "The setting Dispatch:DeadLetterQueueName is required.")]
-    [RegularExpression(StorageNames.QueueOrContainerPattern,
-        ErrorMessage = "The setting Dispatch:DeadLetterQueueName must be a valid queue name: 3-63 lowercase letters, digits and single hyphens.")]
+    [StorageName("Dispatch:DeadLetterQueueName", "queue")]
     public string DeadLetterQueueName { get; set; } = "";
 
     /// <summary>
@@ -34,9 +30,7 @@ public sealed class DispatchOptions
     public int MaxDequeueCount { get; set; } = HostJson.DefaultMaxDequeueCount;
 
     /// <summary>Where bodies too large to fit in their dead-letter envelope are kept.</summary>
-    [Required(ErrorMessage = "The setting Dispatch:DeadLetterContainerName is required.")]
-    [RegularExpression(StorageNames.QueueOrContainerPattern,
-        ErrorMessage = "The setting Dispatch:DeadLetterContainerName must be a valid container name: 3-63 lowercase letters, digits and single hyphens.")]
+    [StorageName("Dispatch:DeadLetterContainerName", "container")]
     public string DeadLetterContainerName { get; set; } = "dead-letters";
 
     [Range(16, QueueMessageLimitBytes, ErrorMessage = "The setting Dispatch:MaxMessageBytes must be between 16 and 65536.")]

@@ -1,6 +1,8 @@
 using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
+using FunctionsApp.Diagnostics;
+using FunctionsApp.Json;
 using Microsoft.Extensions.Options;
 
 namespace FunctionsApp.Dispatch;
@@ -11,12 +13,19 @@ namespace FunctionsApp.Dispatch;
 /// <remarks>
 /// host.json sets <c>messageEncoding</c> to <c>none</c>, so the text arrives exactly as it was sent
 /// and both encodings users send are accepted here: plain JSON (the Azure SDK's and the az CLI's
-/// default) and base64 of it (Storage Explorer's and older SDKs' default). The two cannot be
+/// default) and base64 of it (Storage Explorer's and older SDKs' default), also wrapped in lines
+/// as coreutils' <c>base64</c> and Python's <c>base64.encodebytes</c> write it. The two cannot be
 /// confused: text that parses as JSON is taken as JSON, and a base64 string never does, apart from
-/// a few words such as <c>null</c> that are not objects anyway.
+/// a few words such as <c>null</c> that are not objects anyway. A UTF-8 byte order mark in front
+/// of either (as Windows editors save files) is skipped.
 /// </remarks>
 public sealed class WorkItemParser(IOptions<DispatchOptions> options)
 {
+    /// <summary>How much of the JSON reader's error a description keeps.</summary>
+    public const int MaxReaderErrorLength = 200;
+
+    private const char ByteOrderMark = '\uFEFF';
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly int maxMessageBytes = options.Value.MaxMessageBytes;
@@ -24,7 +33,7 @@ public sealed class WorkItemParser(IOptions<DispatchOptions> options)
     public ParsedWorkItem Parse(string body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        if (string.IsNullOrWhiteSpace(body))
+        if (string.IsNullOrWhiteSpace(body.TrimStart(ByteOrderMark)))
         {
             throw new PermanentFailureException(FailureReasons.EmptyMessage, "The message is empty.");
         }
@@ -83,55 +92,97 @@ public sealed class WorkItemParser(IOptions<DispatchOptions> options)
 
     private static JsonDocument ParseDocument(string body)
     {
-        JsonException firstError;
-        try
+        var text = body.AsSpan().TrimStart(ByteOrderMark);
+        if (TryParseJson(text.ToString(), "The message", out var document, out var notJson))
         {
-            return JsonDocument.Parse(body);
-        }
-        catch (JsonException ex)
-        {
-            firstError = ex;
+            return document;
         }
 
-        var decoded = TryDecodeBase64(body.AsSpan().Trim());
-        if (decoded is null)
+        var trimmed = text.Trim();
+        var base64Problem = Base64Problem(trimmed);
+        if (base64Problem is not null)
         {
             throw new PermanentFailureException(FailureReasons.InvalidJson,
-                $"The message is neither JSON nor base64 of JSON: {firstError.Message}", firstError);
+                $"The message is not JSON ({Reader(notJson)}), nor base64: {base64Problem}", notJson);
         }
 
-        string text;
+        var decoded = Convert.FromBase64String(trimmed.ToString());
+        var start = decoded.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0;
+        string json;
         try
         {
-            text = StrictUtf8.GetString(decoded);
+            json = StrictUtf8.GetString(decoded, start, decoded.Length - start);
         }
         catch (DecoderFallbackException ex)
         {
             throw new PermanentFailureException(FailureReasons.InvalidEncoding,
-                "The message is not JSON, and read as base64 it does not encode UTF-8 text.", ex);
+                $"The message is not JSON; it is base64, but the {decoded.Length} bytes it encodes are not UTF-8 text.", ex);
         }
 
+        if (TryParseJson(json, "The message is base64; what it encodes", out document, out var decodedNotJson))
+        {
+            return document;
+        }
+
+        throw new PermanentFailureException(FailureReasons.InvalidJson,
+            $"The message is base64, but what it encodes is not JSON: {Reader(decodedNotJson)}", decodedNotJson);
+    }
+
+    /// <summary>
+    /// Parses strictly. False when the text is no JSON at all; throws <c>invalid_json</c> naming the
+    /// key when it is JSON that has a property twice in one object.
+    /// </summary>
+    private static bool TryParseJson(string text, string subject, out JsonDocument document, out JsonException notJson)
+    {
         try
         {
-            return JsonDocument.Parse(text);
+            document = StrictJson.Parse(text);
+            notJson = null!;
+            return true;
+        }
+        catch (DuplicatePropertyException duplicate)
+        {
+            throw new PermanentFailureException(FailureReasons.InvalidJson,
+                $"{subject} has the property {CallerText.Quote(duplicate.Name)} more than once in the object at " +
+                $"{CallerText.Quote(duplicate.ObjectPath)}; which value is meant is ambiguous.", duplicate);
         }
         catch (JsonException ex)
         {
-            throw new PermanentFailureException(FailureReasons.InvalidJson,
-                $"The message is base64, but what it encodes is not JSON: {ex.Message}", ex);
+            notJson = ex;
+            document = null!;
+            return false;
         }
     }
 
-    private static byte[]? TryDecodeBase64(ReadOnlySpan<char> text)
+    /// <summary>Null when <paramref name="text"/> is base64 (line breaks allowed); else why it is not.</summary>
+    private static string? Base64Problem(ReadOnlySpan<char> text)
     {
-        // Base64.IsValid tolerates inner white space; base64 senders never write it, and prose
-        // such as "not json at all" would otherwise pass for base64.
-        if (text.IsEmpty || text.ContainsAny(" \t\r\n") || !Base64.IsValid(text, out var length))
+        // Line breaks (CR, LF) are allowed anywhere, as MIME-style encoders wrap lines; spaces and
+        // tabs are not: prose such as "not json at all" would otherwise pass for base64.
+        var length = 0;
+        for (var i = 0; i < text.Length; i++)
         {
-            return null;
+            var c = text[i];
+            if (c is '\r' or '\n')
+            {
+                continue;
+            }
+
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '+' or '/' or '='))
+            {
+                return $"it holds {CallerText.Quote(c.ToString())} at character {i + 1}, which is not in the base64 alphabet.";
+            }
+
+            length++;
         }
 
-        var bytes = new byte[length];
-        return Convert.TryFromBase64Chars(text, bytes, out var written) && written == length ? bytes : null;
+        if (length % 4 != 0)
+        {
+            return $"its {length} base64 characters (line breaks not counted) are not a multiple of 4.";
+        }
+
+        return Base64.IsValid(text) ? null : "its '=' padding is not only at the end.";
     }
+
+    private static string Reader(JsonException error) => CallerText.Escape(error.Message, MaxReaderErrorLength);
 }

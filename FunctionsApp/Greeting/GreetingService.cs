@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Unicode;
+using FunctionsApp.Diagnostics;
+using FunctionsApp.Json;
 
 namespace FunctionsApp.Greeting;
 
@@ -11,6 +14,7 @@ namespace FunctionsApp.Greeting;
 public sealed class GreetingService(TimeProvider time)
 {
     public const int MaxBodyBytes = 8 * 1024;
+    /// <summary>The longest name, in text elements: what a person counts as characters (an emoji is one).</summary>
     public const int MaxNameLength = 100;
     public const string AnonymousMessage = "Hello! Welcome to serverless. Send a name parameter to personalize.";
 
@@ -52,15 +56,16 @@ public sealed class GreetingService(TimeProvider time)
             return GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_name", "The name must not be empty.");
         }
 
-        if (trimmed.Length > MaxNameLength)
+        if (new StringInfo(trimmed).LengthInTextElements > MaxNameLength)
         {
             return GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_name",
                 $"The name must be at most {MaxNameLength} characters.");
         }
 
-        if (trimmed.Any(char.IsControl))
+        if (HasInvisibleControl(trimmed))
         {
-            return GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_name", "The name must not contain control characters.");
+            return GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_name",
+                "The name must not contain control characters or invisible formatting characters (such as U+200B or U+202E).");
         }
 
         // The worker decodes invalid UTF-8 in the query string (%C3%28) to U+FFFD instead of
@@ -93,7 +98,13 @@ public sealed class GreetingService(TimeProvider time)
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body);
+            document = StrictJson.Parse(body);
+        }
+        catch (DuplicatePropertyException duplicate)
+        {
+            error = GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_json",
+                $"The request body has the property {CallerText.Quote(duplicate.Name)} more than once in the object at {CallerText.Quote(duplicate.ObjectPath)}.");
+            return null;
         }
         catch (JsonException)
         {
@@ -109,6 +120,9 @@ public sealed class GreetingService(TimeProvider time)
                 return null;
             }
 
+            // A null name is no name: serializers write an unset field as null (System.Text.Json,
+            // Json.NET and JSON.stringify by default), and such a client means "no name", not a
+            // wrong one. Any other value that is not a string is invalid_name.
             if (!document.RootElement.TryGetProperty("name", out var name) || name.ValueKind == JsonValueKind.Null)
             {
                 return null;
@@ -131,6 +145,36 @@ public sealed class GreetingService(TimeProvider time)
                 return null;
             }
         }
+    }
+
+    /// <summary>
+    /// Control characters, line and paragraph separators, and format characters: invisible, and
+    /// some reorder the text around them (U+202E) or make a blank name look filled (U+200B). The
+    /// zero-width joiner and non-joiner are allowed between two characters: emoji sequences and
+    /// Persian and Indic names need them there.
+    /// </summary>
+    private static bool HasInvisibleControl(string name)
+    {
+        for (var i = 0; i < name.Length; i++)
+        {
+            var category = CharUnicodeInfo.GetUnicodeCategory(name, i);
+            if (category is UnicodeCategory.Control or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
+            {
+                return true;
+            }
+
+            if (category == UnicodeCategory.Format && !(name[i] is '\u200C' or '\u200D' && i > 0 && i < name.Length - 1))
+            {
+                return true;
+            }
+
+            if (char.IsSurrogatePair(name, i))
+            {
+                i++;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsJsonContentType(string? contentType)

@@ -4,12 +4,12 @@ using Microsoft.Extensions.Logging;
 namespace FunctionsApp.Reports;
 
 /// <summary>Handles <c>generate_report</c>: builds the report and stores it once.</summary>
-public sealed class GenerateReportHandler(IReportBuilder builder, IReportStore store, ILogger<GenerateReportHandler> logger)
+public sealed class GenerateReportHandler(IReportStore store, TimeProvider time, ILogger<GenerateReportHandler> logger)
     : ICommandHandler<GenerateReportCommand>
 {
     public async Task HandleAsync(GenerateReportCommand command, WorkItemContext context, CancellationToken cancellationToken)
     {
-        var report = builder.Build(command, context);
+        var report = ReportBuilder.Build(command, context, time.GetUtcNow());
         if (await store.SaveIfAbsentAsync(report, cancellationToken).ConfigureAwait(false))
         {
             ReportsLog.ReportStored(logger, report.ReportId);

@@ -3,9 +3,9 @@ using FunctionsApp.Dispatch;
 namespace FunctionsApp.Reports;
 
 /// <summary>Builds a report document stamped with the generation time and the message it came from.</summary>
-public sealed class ReportBuilder(TimeProvider time) : IReportBuilder
+public static class ReportBuilder
 {
-    public ReportDocument Build(GenerateReportCommand command, WorkItemContext context)
+    public static ReportDocument Build(GenerateReportCommand command, WorkItemContext context, DateTimeOffset generatedAt)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(context);
@@ -14,7 +14,7 @@ public sealed class ReportBuilder(TimeProvider time) : IReportBuilder
             id,
             string.IsNullOrWhiteSpace(command.Title) ? $"Report {id}" : command.Title,
             command.Parameters,
-            time.GetUtcNow(),
+            generatedAt,
             context.MessageId);
     }
 }

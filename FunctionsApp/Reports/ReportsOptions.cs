@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using FunctionsApp.Storage;
 
 namespace FunctionsApp.Reports;
@@ -8,8 +7,6 @@ public sealed class ReportsOptions
 {
     public const string SectionName = "Reports";
 
-    [Required(ErrorMessage = "The setting Reports:ContainerName is required.")]
-    [RegularExpression(StorageNames.QueueOrContainerPattern,
-        ErrorMessage = "The setting Reports:ContainerName must be a valid container name: 3-63 lowercase letters, digits and single hyphens.")]
+    [StorageName("Reports:ContainerName", "container")]
     public string ContainerName { get; set; } = "reports";
 }

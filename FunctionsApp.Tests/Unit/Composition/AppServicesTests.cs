@@ -86,7 +86,7 @@ public sealed class AppServicesTests
         using var provider = Provider();
         using var scope = provider.CreateScope();
 
-        Assert.IsType<WorkItemDispatcher>(scope.ServiceProvider.GetRequiredService<IWorkItemDispatcher>());
+        Assert.NotNull(scope.ServiceProvider.GetRequiredService<WorkItemDispatcher>());
         Assert.IsType<BlobReportStore>(provider.GetRequiredService<IReportStore>());
         Assert.IsType<QueueNotificationSender>(provider.GetRequiredService<INotificationSender>());
         Assert.IsType<QueueDeadLetterSink>(provider.GetRequiredService<IDeadLetterSink>());
@@ -198,6 +198,28 @@ public sealed class AppServicesTests
     {
         Assert.Contains("Dispatch:DeadLetterQueueName",
             OptionsError<DispatchOptions>(("Dispatch:DeadLetterQueueName", "Parked")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Dispatch:DeadLetterContainerName")]
+    [InlineData("Reports:ContainerName")]
+    [InlineData("Notifications:SentKeysContainerName")]
+    public void AddFunctionsApp_EmptyStorageName_FailsSayingTheSettingIsRequired(string setting)
+    {
+        using var provider = Provider((setting, " "));
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains($"The setting {setting} is required.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("230")]
+    public void AddFunctionsApp_ReplayBudgetOutOfRange_FailsNamingTheSetting(string seconds)
+    {
+        Assert.Contains("Replay:TimeBudgetSeconds",
+            OptionsError<FunctionsApp.Replay.ReplayOptions>(("Replay:TimeBudgetSeconds", seconds)), StringComparison.Ordinal);
     }
 
     [Theory]

@@ -2,7 +2,6 @@ using System.Text.Json;
 using FunctionsApp.Dispatch;
 using FunctionsApp.Notifications;
 using FunctionsApp.Reports;
-using Microsoft.Extensions.DependencyInjection;
 using Moq;
 
 namespace FunctionsApp.Tests.Unit.Dispatch;
@@ -11,17 +10,8 @@ public sealed class ActionRouteTests
 {
     private static readonly WorkItemContext Context = new("msg-1", 2);
 
-    private readonly Mock<ICommandHandler<GenerateReportCommand>> reports = new();
-    private readonly Mock<ICommandHandler<SendNotificationCommand>> notifications = new();
-    private readonly ServiceProvider services;
-
-    public ActionRouteTests()
-    {
-        services = new ServiceCollection()
-            .AddSingleton(reports.Object)
-            .AddSingleton(notifications.Object)
-            .BuildServiceProvider();
-    }
+    private readonly Mock<ICommandHandler<GenerateReportCommand>> reports = new(MockBehavior.Strict);
+    private readonly Mock<ICommandHandler<SendNotificationCommand>> notifications = new(MockBehavior.Strict);
 
     private static JsonElement Json(string json)
     {
@@ -30,10 +20,10 @@ public sealed class ActionRouteTests
     }
 
     private Task RouteReport(string json) =>
-        new ActionRoute<GenerateReportCommand>().RouteAsync(Json(json), Context, services, CancellationToken.None);
+        new ActionRoute<GenerateReportCommand>(reports.Object).RouteAsync(Json(json), Context, CancellationToken.None);
 
     private Task RouteNotification(string json) =>
-        new ActionRoute<SendNotificationCommand>().RouteAsync(Json(json), Context, services, CancellationToken.None);
+        new ActionRoute<SendNotificationCommand>(notifications.Object).RouteAsync(Json(json), Context, CancellationToken.None);
 
     [Fact]
     public async Task RouteAsync_ValidReport_HandsSnakeCaseFieldsAndContextToHandler()
@@ -55,6 +45,9 @@ public sealed class ActionRouteTests
     [Fact]
     public async Task RouteAsync_ValidNotification_HandsFieldsToHandler()
     {
+        notifications.Setup(h => h.HandleAsync(new SendNotificationCommand("u1", "hi", "k1"), Context, It.IsAny<CancellationToken>()))
+            .Returns(Task.CompletedTask);
+
         await RouteNotification("""{"action":"send_notification","user_id":"u1","message":"hi","idempotency_key":"k1"}""");
 
         notifications.Verify(h => h.HandleAsync(new SendNotificationCommand("u1", "hi", "k1"), Context, It.IsAny<CancellationToken>()), Times.Once);

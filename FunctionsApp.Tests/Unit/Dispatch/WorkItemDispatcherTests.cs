@@ -245,15 +245,58 @@ public sealed class WorkItemDispatcherTests : IDisposable
     }
 
     [Fact]
-    public async Task DispatchAsync_CancelledOnLastAttempt_PropagatesAndParksNothing()
+    public async Task DispatchAsync_InvocationCancelledOnLastAttempt_PropagatesParksNothingAndLogs1004()
     {
+        using var cancellation = new CancellationTokenSource();
         reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new OperationCanceledException());
+            .Returns<GenerateReportCommand, WorkItemContext, CancellationToken>((_, _, token) =>
+            {
+                cancellation.Cancel();
+                return Task.FromCanceled(token);
+            });
 
-        await Assert.ThrowsAsync<OperationCanceledException>(
-            () => Dispatch("""{"action":"generate_report","report_id":"r1"}""", dequeueCount: 5));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => Dispatch("""{"action":"generate_report","report_id":"r1"}""", dequeueCount: 5, cancellationToken: cancellation.Token));
 
         Assert.Empty(envelopes);
+        var cancelled = Assert.Single(Logs, r => r.Id.Id == 1004);
+        Assert.Equal("MessageCancelled", cancelled.Id.Name);
+        Assert.DoesNotContain(Logs, r => r.Id.Id is 1002 or 1003);
+    }
+
+    [Fact]
+    public async Task DispatchAsync_HandlersOwnTimeoutOnLastAttempt_ParksAsRetriesExhaustedWithItsReason()
+    {
+        // An HttpClient time-out: a TaskCanceledException although nobody cancelled the invocation.
+        var timeout = new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.");
+        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(timeout);
+        using var invocation = new CancellationTokenSource();
+
+        await Dispatch("""{"action":"generate_report","report_id":"r1"}""", dequeueCount: 5, cancellationToken: invocation.Token);
+
+        var envelope = Assert.Single(envelopes);
+        Assert.Equal(FailureReasons.RetriesExhausted, envelope.Reason);
+        Assert.Contains("System.Threading.Tasks.TaskCanceledException", envelope.Description, StringComparison.Ordinal);
+        Assert.Contains("HttpClient.Timeout", envelope.Description, StringComparison.Ordinal);
+        Assert.Same(timeout, Assert.Single(Logs, r => r.Id.Id == 1003).Exception);
+        Assert.DoesNotContain(Logs, r => r.Id.Id == 1004);
+    }
+
+    [Fact]
+    public async Task DispatchAsync_HandlersOwnTimeoutBeforeLastAttempt_LogsFailure1002AndRethrows()
+    {
+        var timeout = new TaskCanceledException("HttpClient.Timeout elapsed");
+        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(timeout);
+
+        var thrown = await Assert.ThrowsAsync<TaskCanceledException>(
+            () => Dispatch("""{"action":"generate_report","report_id":"r1"}""", dequeueCount: 2));
+
+        Assert.Same(timeout, thrown);
+        Assert.Empty(envelopes);
+        Assert.Same(timeout, Assert.Single(Logs, r => r.Id.Id == 1002).Exception);
+        Assert.DoesNotContain(Logs, r => r.Id.Id == 1004);
     }
 
     [Fact]

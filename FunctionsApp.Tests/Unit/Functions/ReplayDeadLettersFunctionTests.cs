@@ -7,7 +7,7 @@ namespace FunctionsApp.Tests.Unit.Functions;
 
 public sealed class ReplayDeadLettersFunctionTests
 {
-    private readonly Mock<IDeadLetterReplayer> replayer = new();
+    private readonly Mock<IDeadLetterReplayer> replayer = new(MockBehavior.Strict);
 
     private async Task<TestHttpResponse> Post(string query)
     {
@@ -19,7 +19,7 @@ public sealed class ReplayDeadLettersFunctionTests
     public async Task Run_NoQuery_ReplaysEveryReasonUpToTheDefaultAndReportsCounts()
     {
         replayer.Setup(r => r.ReplayAsync(null, ReplayDeadLettersFunction.DefaultMax, It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new ReplayReport(3, 1, 0, new Dictionary<string, int> { ["unknown_action"] = 2, ["retries_exhausted"] = 1 }));
+            .ReturnsAsync(new ReplayReport(3, 1, 0, 40, new Dictionary<string, int> { ["unknown_action"] = 2, ["retries_exhausted"] = 1 }));
 
         var response = await Post("");
 
@@ -27,6 +27,7 @@ public sealed class ReplayDeadLettersFunctionTests
         var json = TestHttpResponse.ReadJson(response);
         Assert.Equal(3, json.GetProperty("moved").GetInt32());
         Assert.Equal(1, json.GetProperty("kept").GetInt32());
+        Assert.Equal(40, json.GetProperty("remaining").GetInt32());
         Assert.Equal(2, json.GetProperty("moved_by_reason").GetProperty("unknown_action").GetInt32());
     }
 
@@ -34,7 +35,7 @@ public sealed class ReplayDeadLettersFunctionTests
     public async Task Run_ReasonAndMax_ArePassedToTheReplayer()
     {
         replayer.Setup(r => r.ReplayAsync("retries_exhausted", 25, It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new ReplayReport(0, 0, 0, new Dictionary<string, int>()));
+            .ReturnsAsync(new ReplayReport(0, 0, 0, 0, new Dictionary<string, int>()));
 
         var response = await Post("?reason=retries_exhausted&max=25");
 

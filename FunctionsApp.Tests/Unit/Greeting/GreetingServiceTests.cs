@@ -243,4 +243,87 @@ public sealed class GreetingServiceTests
     {
         AssertGreets(Greet("""{"name":"Ada"}""", contentType), "Hello Ada! Welcome to serverless.");
     }
+
+    [Theory]
+    [InlineData("\u200B")]
+    [InlineData(" \u200B\u200B ")]
+    [InlineData("\u2060")]
+    [InlineData("\uFEFF")]
+    public void Greet_NameOfInvisibleCharactersOnly_Fails400InvalidName(string name)
+    {
+        AssertFails(Greet(queryName: name), HttpStatusCode.BadRequest, "invalid_name");
+        AssertFails(Greet("{\"name\":\"" + name + "\"}"), HttpStatusCode.BadRequest, "invalid_name");
+    }
+
+    [Theory]
+    [InlineData("Ada\u202Eecalevol")]
+    [InlineData("\u2066Ada")]
+    [InlineData("Ada\u200E")]
+    [InlineData("A\u00ADda")]
+    [InlineData("Ada\u2028Lovelace")]
+    [InlineData("Ada\u200D")]
+    public void Greet_NameWithFormatCharacter_Fails400AndIsNotEchoed(string name)
+    {
+        var result = Greet(queryName: name);
+
+        AssertFails(result, HttpStatusCode.BadRequest, "invalid_name");
+        Assert.DoesNotContain("Ada", result.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("👩\u200D💻 Ada")]
+    [InlineData("Mohammad\u200CReza")]
+    public void Greet_NameWithJoinerBetweenCharacters_Greets(string name)
+    {
+        AssertGreets(Greet(queryName: name), $"Hello {name}! Welcome to serverless.");
+    }
+
+    [Fact]
+    public void Greet_NameOf100Emoji_GreetsBecauseEachIsOneCharacter()
+    {
+        // 100 text elements, 200 UTF-16 units (each emoji is a surrogate pair), 400 with the flags.
+        var name = string.Concat(Enumerable.Repeat("😀", 50)) + string.Concat(Enumerable.Repeat("🇫🇷", 50));
+
+        AssertGreets(Greet(queryName: name), $"Hello {name}! Welcome to serverless.");
+    }
+
+    [Fact]
+    public void Greet_NameOf101Emoji_Fails400InvalidName()
+    {
+        AssertFails(Greet(queryName: string.Concat(Enumerable.Repeat("😀", 101))), HttpStatusCode.BadRequest, "invalid_name");
+    }
+
+    [Fact]
+    public void Greet_NameOf100LettersWithCombiningAccents_Greets()
+    {
+        var name = string.Concat(Enumerable.Repeat("e\u0301", 100));
+
+        AssertGreets(Greet(queryName: name), $"Hello {name}! Welcome to serverless.");
+    }
+
+    [Theory]
+    [InlineData("""{"name":"Ada","name":"Grace"}""", "'name'")]
+    [InlineData("""{"name":"Ada","extra":{"k":1,"k":2}}""", "'k'")]
+    public void Greet_DuplicatePropertyName_Fails400InvalidJsonNamingTheKey(string body, string key)
+    {
+        var result = Greet(body);
+
+        AssertFails(result, HttpStatusCode.BadRequest, "invalid_json");
+        Assert.Contains(key, result.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Greet_DuplicateKeyNamedWithControlCharacters_QuotesItEscaped()
+    {
+        var result = Greet("{\"a\\nb\":1,\"a\\nb\":2}");
+
+        AssertFails(result, HttpStatusCode.BadRequest, "invalid_json");
+        Assert.Contains(@"'a\u000Ab'", result.Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Greet_PropertyNameALoneSurrogateEscape_IsNoServerError()
+    {
+        AssertGreets(Greet("""{"\ud800":1,"name":"Ada"}"""), "Hello Ada! Welcome to serverless.");
+    }
 }

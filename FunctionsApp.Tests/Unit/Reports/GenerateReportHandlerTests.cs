@@ -3,6 +3,7 @@ using FunctionsApp.Dispatch;
 using FunctionsApp.Reports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Moq;
 
 namespace FunctionsApp.Tests.Unit.Reports;
@@ -11,17 +12,16 @@ public sealed class GenerateReportHandlerTests
 {
     private static readonly GenerateReportCommand Command = new("r1", "Sales", null);
     private static readonly WorkItemContext Context = new("msg-1", 1);
-    private static readonly ReportDocument Report = new("r1", "Sales", null, new DateTimeOffset(2026, 11, 26, 8, 0, 0, TimeSpan.Zero), "msg-1");
+    private static readonly DateTimeOffset Now = new(2026, 11, 26, 8, 0, 0, TimeSpan.Zero);
+    private static readonly ReportDocument Report = new("r1", "Sales", null, Now, "msg-1");
 
-    private readonly Mock<IReportBuilder> builder = new();
-    private readonly Mock<IReportStore> store = new();
+    private readonly Mock<IReportStore> store = new(MockBehavior.Strict);
     private readonly FakeLogger<GenerateReportHandler> logger = new();
     private readonly GenerateReportHandler handler;
 
     public GenerateReportHandlerTests()
     {
-        builder.Setup(b => b.Build(Command, Context)).Returns(Report);
-        handler = new GenerateReportHandler(builder.Object, store.Object, logger);
+        handler = new GenerateReportHandler(store.Object, new FakeTimeProvider(Now), logger);
     }
 
     [Fact]

@@ -1,9 +1,0 @@
-using FunctionsApp.Dispatch;
-
-namespace FunctionsApp.Reports;
-
-/// <summary>Builds the content of a report from its command.</summary>
-public interface IReportBuilder
-{
-    ReportDocument Build(GenerateReportCommand command, WorkItemContext context);
-}
