@@ -3,7 +3,7 @@ using FunctionsApp.Replay;
 using FunctionsApp.Tests.Infrastructure;
 using Xunit.Abstractions;
 
-namespace FunctionsApp.Tests.Integration;
+namespace FunctionsApp.Benchmarks.Replay;
 
 /// <summary>
 /// How long replaying 10,000 parked messages takes against Azurite, call after call as an operator
@@ -11,7 +11,7 @@ namespace FunctionsApp.Tests.Integration;
 /// scripts/test.sh): it fails only if messages are lost or a call does not end within its budget.
 /// </summary>
 [Trait("Category", "Benchmark")]
-public sealed class ReplayThroughputTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
+public sealed class ReplayThroughputBenchmarks(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     private const int Parked = 10_000;
 
