@@ -20,7 +20,8 @@ public sealed class InProcessApp : IAsyncDisposable
 
     /// <param name="azurite">The emulator.</param>
     /// <param name="blobUnreachable">Point the app's blob endpoint at a closed port, to make report writes fail.</param>
-    public InProcessApp(AzuriteFixture azurite, bool blobUnreachable = false)
+    /// <param name="systemClock">Give the app the real clock instead of <see cref="Clock"/>, for measurements that need time to pass.</param>
+    public InProcessApp(AzuriteFixture azurite, bool blobUnreachable = false, bool systemClock = false)
     {
         ArgumentNullException.ThrowIfNull(azurite);
         this.azurite = azurite;
@@ -32,7 +33,7 @@ public sealed class InProcessApp : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(Storage.ConfigurationValues(connection)).Build();
         var services = new ServiceCollection()
             .AddLogging()
-            .AddSingleton<TimeProvider>(Clock)
+            .AddSingleton(systemClock ? TimeProvider.System : Clock)
             .AddSingleton<IConfiguration>(configuration);
         services.AddFunctionsApp(configuration);
         provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

@@ -30,8 +30,12 @@ public sealed class QueueDeadLetterReplayer(
     /// <summary>The queue service hands out at most 32 messages per receive.</summary>
     private const int ReceiveSize = 32;
 
-    /// <summary>Receives per round: one round looks at up to 128 messages, then moves them in parallel.</summary>
-    private const int ReceivesPerRound = 4;
+    /// <summary>
+    /// Receives per round. One: a round moves what one receive brought, all at once, so that when
+    /// the budget runs out little is held unstarted (each such message costs a request to release;
+    /// against a slow store, rounds of 128 overran the budget by minutes).
+    /// </summary>
+    private const int ReceivesPerRound = 1;
 
     private readonly QueueClient deadLetters = queues.GetQueueClient(dispatch.Value.DeadLetterQueueName);
     private readonly QueueClient work = queues.GetQueueClient(dispatch.Value.WorkItemsQueueName);
