@@ -105,18 +105,7 @@ public sealed class AppOutput
             ? values.EnumerateArray().Select(v => v.GetString()).OfType<string>().Where(v => v.Length > 0)
             : [];
 
-    private static JsonElement? Property(JsonElement element, string name)
-    {
-        foreach (var property in element.EnumerateObject())
-        {
-            if (property.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
-            {
-                return property.Value;
-            }
-        }
-
-        return null;
-    }
+    private static JsonElement? Property(JsonElement element, string name) => WorkerFunction.Property(element, name);
 
     private static string? Text(JsonElement element, string name) =>
         Property(element, name) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;

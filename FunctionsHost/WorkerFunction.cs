@@ -81,9 +81,9 @@ public sealed class WorkerFunction
 
     public override string ToString() => $"{Name} ({TriggerType})";
 
-    private static JsonElement? Property(JsonElement element, string name)
+    /// <summary>A property by name, case-insensitively, as the Functions host reads binding and config JSON.</summary>
+    internal static JsonElement? Property(JsonElement element, string name)
     {
-        // Binding JSON is matched case-insensitively by the Functions host.
         foreach (var property in element.EnumerateObject())
         {
             if (property.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
