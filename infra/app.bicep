@@ -21,6 +21,8 @@ param maxMessageBytes int
 param reportsContainerName string
 param outboxQueueName string
 param sentKeysContainerName string
+param replayTimeBudgetSeconds int
+param replayParallelism int
 
 // The queue function's name in FunctionsApp/Functions/ProcessWorkItemFunction.cs: Flex Consumption
 // scales each non-HTTP function on its own, and keeps instances ready per function.
@@ -238,6 +240,14 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'Notifications__SentKeysContainerName'
           value: sentKeysContainerName
+        }
+        {
+          name: 'Replay__TimeBudgetSeconds'
+          value: string(replayTimeBudgetSeconds)
+        }
+        {
+          name: 'Replay__Parallelism'
+          value: string(replayParallelism)
         }
       ]
     }

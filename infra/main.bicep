@@ -78,6 +78,16 @@ param outboxQueueName string = 'notifications'
 @description('Notifications__SentKeysContainerName: the idempotency keys of sent notifications.')
 param sentKeysContainerName string = 'notification-keys'
 
+@minValue(1)
+@maxValue(200)
+@description('Replay__TimeBudgetSeconds: how long one replay call works before it answers with what remains (Azure ends HTTP requests after 230 s).')
+param replayTimeBudgetSeconds int = 120
+
+@minValue(1)
+@maxValue(128)
+@description('Replay__Parallelism: how many dead-lettered messages one replay call moves at once.')
+param replayParallelism int = 32
+
 var tags = {
   'azd-env-name': environmentName
 }
@@ -109,6 +119,8 @@ module app 'app.bicep' = {
     reportsContainerName: reportsContainerName
     outboxQueueName: outboxQueueName
     sentKeysContainerName: sentKeysContainerName
+    replayTimeBudgetSeconds: replayTimeBudgetSeconds
+    replayParallelism: replayParallelism
   }
 }
 

@@ -274,7 +274,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         var optionTypes = typeof(AppServices).Assembly.GetTypes()
             .Where(t => t.IsPublic && t.Name.EndsWith("Options", StringComparison.Ordinal) && t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true })
             .ToList();
-        Assert.Equal(3, optionTypes.Count);
+        Assert.Equal(4, optionTypes.Count);
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { [StorageConnection] = "UseDevelopmentStorage=true" })
             .Build();
