@@ -8,7 +8,7 @@ namespace FunctionsApp.Benchmarks.Replay;
 /// <summary>
 /// How long replaying 10,000 parked messages takes against Azurite, call after call as an operator
 /// would repeat it while messages remain. A measurement (category Benchmark, left out of
-/// scripts/test.sh): it fails only if messages are lost or a call does not end within its budget.
+/// scripts/test.sh): it fails only if messages are lost; the times are printed, never asserted.
 /// </summary>
 [Trait("Category", "Benchmark")]
 public sealed class ReplayThroughputBenchmarks(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
@@ -48,8 +48,10 @@ public sealed class ReplayThroughputBenchmarks(AzuriteFixture azurite, ITestOutp
             var clock = Stopwatch.StartNew();
             var report = await replayer.ReplayAsync(null, Functions.ReplayDeadLettersFunction.MaxMax, CancellationToken.None);
             moved += report.Moved;
-            Report($"Call {call}: moved {report.Moved}, remaining {report.Remaining}, in {clock.Elapsed.TotalSeconds:F1} s.");
-            Assert.True(clock.Elapsed < budget + TimeSpan.FromSeconds(30), $"Expected a call to end near its {budget.TotalSeconds} s budget; it took {clock.Elapsed}.");
+            // Reported, not asserted: a timing is a measurement (how far past the budget the
+            // requests in flight carried the call), never a pass/fail rule.
+            Report($"Call {call}: moved {report.Moved}, remaining {report.Remaining}, in {clock.Elapsed.TotalSeconds:F1} s " +
+                $"({(clock.Elapsed - budget).TotalSeconds:F1} s past the {budget.TotalSeconds:F0} s budget).");
             if (report.Remaining == 0)
             {
                 break;
