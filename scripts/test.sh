@@ -11,7 +11,11 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 # The tests start and stop Azurite themselves; this only catches what a crashed test run left.
-cleanup() { pkill -f "$root/node_modules/azurite/" 2>/dev/null || true; }
+# A stopped process (state T) does not act on SIGTERM until continued, so continue it first.
+cleanup() {
+  pkill -CONT -f "$root/node_modules/azurite/" 2>/dev/null || true
+  pkill -f "$root/node_modules/azurite/" 2>/dev/null || true
+}
 trap cleanup EXIT
 
 bash scripts/ensure-azurite.sh || { echo "Azurite could not be installed (npm ci failed)"; echo "0 passed, 1 failed"; exit 1; }
