@@ -13,7 +13,7 @@ namespace FunctionsApp.Benchmarks;
 /// <summary>
 /// The HTTP baseline: a bare ASP.NET Core minimal API on 127.0.0.1 answering GET /api/hello with
 /// the same JSON bytes as the app (the app's GreetingService and serializer), without Functions.
-/// It runs in the benchmark's process, as the test host's HTTP front does.
+/// It runs in the benchmark's process, as our host's HTTP front does.
 /// </summary>
 public sealed class BareGreetingServer : IAsyncDisposable
 {

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace FunctionsApp.Benchmarks;
 
 /// <summary>
-/// Times a .NET app from launch to its first line on stdout, the same clock the test host uses for
+/// Times a .NET app from launch to its first line on stdout, the same clock our host uses for
 /// the worker (launch -> all functions loaded).
 /// </summary>
 public static class ProcessStartTimer

@@ -2,7 +2,7 @@ namespace FunctionsApp.Benchmarks.Queue;
 
 /// <summary>
 /// CPU time spent by each process on the queue path while one side works: Azurite (both node
-/// processes), the benchmark's own process (the ideal loop, or the test host's listener and gRPC
+/// processes), the benchmark's own process (the ideal loop, or our host's listener and gRPC
 /// server) and the worker, if the side has one.
 /// </summary>
 public sealed record CpuSplit(TimeSpan Azurite, TimeSpan Benchmark, TimeSpan Worker)

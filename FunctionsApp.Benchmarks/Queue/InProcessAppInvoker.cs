@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FunctionsApp.Benchmarks.Queue;
 
 /// <summary>
-/// Stands in for the worker behind the test host's queue listener with the app's own code in the
+/// Stands in for the worker behind our host's queue listener with the app's own code in the
 /// benchmark's process: the composition root (<see cref="AppServices.AddFunctionsApp"/>) and its
 /// dispatcher, one scope per message as the worker makes one per invocation. Next to the real
 /// worker, it separates what the app's code costs from what gRPC and the worker SDK add.

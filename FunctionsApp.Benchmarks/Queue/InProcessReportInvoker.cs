@@ -5,8 +5,8 @@ using FunctionsHost.Rpc;
 namespace FunctionsApp.Benchmarks.Queue;
 
 /// <summary>
-/// Stands in for the worker behind the test host's queue listener: it does the report work in the
-/// benchmark's own process and answers success. Listener + this = the test host's share of the
+/// Stands in for the worker behind our host's queue listener: it does the report work in the
+/// benchmark's own process and answers success. Listener + this = our host's share of the
 /// queue path, without gRPC, the worker SDK or the app's dispatcher.
 /// </summary>
 public sealed class InProcessReportInvoker(BlobContainerClient reports, Completions completions) : IWorkerInvoker

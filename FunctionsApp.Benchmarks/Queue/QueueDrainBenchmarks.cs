@@ -7,7 +7,7 @@ namespace FunctionsApp.Benchmarks.Queue;
 
 /// <summary>
 /// A backlog of generate_report messages drained by each <see cref="QueueSide"/>: the ideal SDK
-/// loop, the test host's listener with the work done in process, the same listener calling the
+/// loop, our host's listener with the work done in process, the same listener calling the
 /// app's dispatcher in process, and the app (listener + worker); each layer next to the one below
 /// it shows what it adds. Each drain gets a fresh, warmed-up Azurite with the same layout and the
 /// same backlog, so no side inherits another's data. The first messages of the backlog warm each
@@ -58,7 +58,7 @@ public sealed class QueueDrainBenchmarks(ITestOutputHelper output)
             "the whole backlog of the same drains, from the side's start: the app's worker is new in every drain and JIT-compiles as it goes");
 
         // Each layer the app adds, next to the one below it.
-        AddRow(listener, ideal, "drain rate: the test host's listener", Rate,
+        AddRow(listener, ideal, "drain rate: our host's listener", Rate,
             $"the listener with the report work written out in process (no worker); per round {PerRound(listener, ideal)}");
         AddRow(inProcess, listener, "drain rate: the app's code", Rate,
             $"the same listener calling the app's dispatcher in process; per round {PerRound(inProcess, listener)}");

@@ -12,7 +12,7 @@ namespace FunctionsApp.Benchmarks.Queue;
 /// Azurite layout with the same host.json fetch settings:
 /// <list type="bullet">
 /// <item><see cref="Ideal"/>: a plain Azure SDK loop (<see cref="IdealQueueDispatcher"/>), the baseline;</item>
-/// <item><see cref="Listener"/>: the test host's WebJobs listener doing the report work in process
+/// <item><see cref="Listener"/>: our host's WebJobs listener doing the report work in process
 /// (<see cref="InProcessReportInvoker"/>): the listener's share, without the worker;</item>
 /// <item><see cref="AppInProcess"/>: the same listener calling the app's dispatcher in process
 /// (<see cref="InProcessAppInvoker"/>): the app's own code, without gRPC and the worker SDK;</item>

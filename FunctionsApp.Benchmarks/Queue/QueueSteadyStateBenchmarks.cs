@@ -47,7 +47,7 @@ public sealed class QueueSteadyStateBenchmarks(ITestOutputHelper output)
         foreach (var (side, baseline, what) in new[]
         {
             (app, ideal, ""),
-            (listener, ideal, ": the test host's listener"),
+            (listener, ideal, ": our host's listener"),
             (inProcess, listener, ": the app's code"),
             (app, inProcess, ": gRPC and the worker SDK"),
         })
