@@ -35,7 +35,7 @@ public sealed class QueueSide
 
     public static QueueSide Ideal { get; } = new("ideal", "ideal SDK dispatcher", StartIdealAsync);
 
-    public static QueueSide Listener { get; } = new("listener", "test host's listener, work in process", StartListenerAsync);
+    public static QueueSide Listener { get; } = new("listener", "our host's listener, work in process", StartListenerAsync);
 
     public static QueueSide AppInProcess { get; } = new("app in process", "listener + the app's dispatcher in process", StartAppInProcessAsync);
 
@@ -79,7 +79,7 @@ public sealed class QueueSide
         return StartListenerAsync(azurite, invoker, owned: invoker);
     }
 
-    /// <summary>The test host's listener forwarding ProcessWorkItem to <paramref name="invoker"/> instead of a worker.</summary>
+    /// <summary>Our host's listener forwarding ProcessWorkItem to <paramref name="invoker"/> instead of a worker.</summary>
     private static async Task<IRunningQueueSide> StartListenerAsync(AzuriteServer azurite, IWorkerInvoker invoker, IDisposable? owned)
     {
         var functions = new[] { await ProcessWorkItemMetadata.Value };
