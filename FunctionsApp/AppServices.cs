@@ -6,6 +6,7 @@ using FunctionsApp.Notifications;
 using FunctionsApp.Replay;
 using FunctionsApp.Reports;
 using FunctionsApp.Storage;
+using FunctionsApp.Telemetry;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -107,6 +108,9 @@ public static class AppServices
         // ASP.NET Core (the worker's own Kestrel under ASP.NET Core integration) logs a line per
         // result written ("Writing value of type ... as Json"); warnings and errors still pass.
         services.AddLogging(logging => logging.AddFilter(AspNetCoreLogCategoryPrefix, LogLevel.Warning));
+
+        // Traces and metrics: exported where the settings say, and not even recorded when they say nowhere.
+        services.AddAppTelemetry(configuration);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WorkItemParser>();

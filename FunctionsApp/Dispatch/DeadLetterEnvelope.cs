@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace FunctionsApp.Dispatch;
 
 /// <summary>
@@ -23,4 +25,16 @@ public sealed record DeadLetterEnvelope(
     DateTimeOffset FailedAt,
     string? Action,
     string? OriginalBody,
-    string? OriginalBodyBlob = null);
+    string? OriginalBodyBlob = null)
+{
+    /// <summary>
+    /// The W3C trace context the message was handled in (the dispatch span's, else the one the
+    /// message carried); null when there was none. A replayed message continues it.
+    /// </summary>
+    [JsonPropertyName("traceparent")]
+    public string? Traceparent { get; init; }
+
+    /// <summary>The tracestate that goes with <see cref="Traceparent"/>.</summary>
+    [JsonPropertyName("tracestate")]
+    public string? Tracestate { get; init; }
+}

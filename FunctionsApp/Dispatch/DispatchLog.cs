@@ -35,4 +35,8 @@ internal static partial class DispatchLog
     [LoggerMessage(EventId = 1004, EventName = "MessageCancelled", Level = LogLevel.Warning,
         Message = "Message {MessageId} was cancelled on attempt {DequeueCount} by the host; it stays in the queue")]
     public static partial void MessageCancelled(ILogger logger, Exception exception, string messageId, long dequeueCount);
+
+    [LoggerMessage(EventId = 1005, EventName = "TraceContextIgnored", Level = LogLevel.Debug,
+        Message = "The message's trace context was ignored: {Problem}")]
+    public static partial void TraceContextIgnored(ILogger logger, string problem);
 }

@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace FunctionsApp.Dispatch;
 
 /// <summary>The reason codes written into dead-letter envelopes; they are part of the wire contract.</summary>
@@ -15,4 +17,12 @@ public static class FailureReasons
 
     /// <summary>A transient failure on the last attempt host.json allows: the platform would give up now.</summary>
     public const string RetriesExhausted = "retries_exhausted";
+
+    private static readonly FrozenSet<string> All = new[]
+    {
+        EmptyMessage, MessageTooLarge, InvalidEncoding, InvalidJson, NotAnObject, MissingAction, UnknownAction, MissingField, InvalidField, RetriesExhausted,
+    }.ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>True for one of the codes above (envelopes read back from the queue may hold anything).</summary>
+    public static bool IsKnown(string reason) => All.Contains(reason);
 }

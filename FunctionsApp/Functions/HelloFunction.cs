@@ -1,5 +1,6 @@
 using FunctionsApp.Greeting;
 using FunctionsApp.Http;
+using FunctionsApp.Telemetry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace FunctionsApp.Functions;
 
 /// <summary>The public greeting endpoint: GET or POST /api/hello.</summary>
-public sealed class HelloFunction(GreetingService greetings, ILogger<HelloFunction> logger)
+public sealed class HelloFunction(GreetingService greetings, AppMetrics metrics, ILogger<HelloFunction> logger)
 {
     public const string Name = "Hello";
 
@@ -20,6 +21,7 @@ public sealed class HelloFunction(GreetingService greetings, ILogger<HelloFuncti
         ArgumentNullException.ThrowIfNull(request);
         var body = await ReadAtMostAsync(request.Body, GreetingService.MaxBodyBytes + 1, cancellationToken).ConfigureAwait(false);
         var result = greetings.Greet(new GreetingRequest(body, request.ContentType, QueryName(request.QueryString)));
+        metrics.Greeting((int)result.Status);
 
         if (result.Error is { } error)
         {

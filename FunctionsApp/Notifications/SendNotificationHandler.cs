@@ -1,4 +1,5 @@
 using FunctionsApp.Dispatch;
+using FunctionsApp.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsApp.Notifications;
@@ -11,7 +12,7 @@ namespace FunctionsApp.Notifications;
 /// recording first would lose the notification instead.
 /// </remarks>
 public sealed class SendNotificationHandler(
-    INotificationSender sender, ISentNotificationLog sentLog, TimeProvider time, ILogger<SendNotificationHandler> logger)
+    INotificationSender sender, ISentNotificationLog sentLog, TimeProvider time, AppMetrics metrics, ILogger<SendNotificationHandler> logger)
     : ICommandHandler<SendNotificationCommand>
 {
     public async Task HandleAsync(SendNotificationCommand command, WorkItemContext context, CancellationToken cancellationToken)
@@ -24,14 +25,21 @@ public sealed class SendNotificationHandler(
         if (await sentLog.ContainsAsync(key, cancellationToken).ConfigureAwait(false))
         {
             NotificationsLog.DuplicateSuppressed(logger, key);
+            metrics.DuplicateSuppressed();
             return;
         }
 
+        // The notification continues the message's trace, so its delivery can join it too.
+        var trace = MessageTraceContext.Onward(context.Trace);
         var notification = new Notification(
             command.UserId ?? throw new ArgumentException("The command has no user id; validate it first.", nameof(command)),
             string.IsNullOrWhiteSpace(command.Message) ? SendNotificationCommand.DefaultMessage : command.Message,
             key,
-            time.GetUtcNow());
+            time.GetUtcNow())
+        {
+            Traceparent = trace?.Traceparent,
+            Tracestate = trace?.Tracestate,
+        };
         await sender.SendAsync(notification, cancellationToken).ConfigureAwait(false);
         await sentLog.AddAsync(key, cancellationToken).ConfigureAwait(false);
         NotificationsLog.NotificationSent(logger, key);

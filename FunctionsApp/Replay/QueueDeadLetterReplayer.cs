@@ -5,6 +5,7 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using FunctionsApp.Diagnostics;
 using FunctionsApp.Dispatch;
+using FunctionsApp.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -21,6 +22,7 @@ public sealed class QueueDeadLetterReplayer(
     IOptions<DispatchOptions> dispatch,
     IOptions<ReplayOptions> options,
     TimeProvider time,
+    AppMetrics metrics,
     ILogger<QueueDeadLetterReplayer> logger)
     : IDeadLetterReplayer
 {
@@ -178,6 +180,13 @@ public sealed class QueueDeadLetterReplayer(
 
         // The count at the start is approximate; once a receive found nothing visible, nothing is left.
         var remaining = overMax + overBudget + (queueDrained ? 0 : Math.Max(0, parkedAtStart - seen.Count));
+        foreach (var (movedReason, count) in movedByReason)
+        {
+            // Reasons are read from envelopes anyone with access to the queue can write: as a
+            // metric dimension, only the known ones.
+            metrics.Replayed(FailureReasons.IsKnown(movedReason) || movedReason == BareBodyReason ? movedReason : AppTelemetry.OtherAction, count);
+        }
+
         var elapsed = time.GetUtcNow() - started;
         ReplayLog.Replayed(logger, moved, kept, remaining, reason ?? "(any)", (long)elapsed.TotalMilliseconds);
         return new ReplayReport(moved, kept, duplicates, remaining, movedByReason);
@@ -185,14 +194,13 @@ public sealed class QueueDeadLetterReplayer(
 
     private async ValueTask MoveAsync(QueueMessage message, Parked parked, CancellationToken cancellationToken)
     {
-        var body = parked.Body;
+        // An envelope has its body inline or names the blob that holds it (see Read).
         var blob = parked.BodyBlob is null ? null : bodies.GetBlobClient(parked.BodyBlob);
-        if (blob is not null)
-        {
-            body = (await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString();
-        }
+        var body = blob is null
+            ? parked.Body!
+            : (await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString();
 
-        await work.SendMessageAsync(body, cancellationToken).ConfigureAwait(false);
+        await work.SendMessageAsync(ReplayedBody.WithTraceContext(body, parked.Trace), cancellationToken).ConfigureAwait(false);
         await DeleteParkedAsync(message, cancellationToken).ConfigureAwait(false);
         if (blob is not null)
         {
@@ -222,7 +230,11 @@ public sealed class QueueDeadLetterReplayer(
             if (envelope is { Reason: not null } && (envelope.OriginalBody is not null || envelope.OriginalBodyBlob is not null))
             {
                 // The reason becomes a key of the answer: anyone who can write to the queue chooses it.
-                return new Parked(CallerText.Escape(envelope.Reason), envelope.OriginalBody, envelope.OriginalBodyBlob, envelope.MessageId);
+                // The trace context is checked like one in a message: a bad one is left behind.
+                var trace = envelope.Traceparent is { } traceparent && MessageTraceContext.IsTraceparent(traceparent)
+                    ? new MessageTraceContext(traceparent, envelope.Tracestate is { } state && MessageTraceContext.IsTracestate(state) ? state : null)
+                    : null;
+                return new Parked(CallerText.Escape(envelope.Reason), envelope.OriginalBody, envelope.OriginalBodyBlob, envelope.MessageId, trace);
             }
         }
         catch (JsonException)
@@ -230,8 +242,8 @@ public sealed class QueueDeadLetterReplayer(
             // Not an envelope: a bare body.
         }
 
-        return new Parked(BareBodyReason, text, null, null);
+        return new Parked(BareBodyReason, text, null, null, null);
     }
 
-    private sealed record Parked(string Reason, string? Body, string? BodyBlob, string? MessageId);
+    private sealed record Parked(string Reason, string? Body, string? BodyBlob, string? MessageId, MessageTraceContext? Trace);
 }

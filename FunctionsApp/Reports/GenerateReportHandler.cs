@@ -1,10 +1,11 @@
 using FunctionsApp.Dispatch;
+using FunctionsApp.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsApp.Reports;
 
 /// <summary>Handles <c>generate_report</c>: builds the report and stores it once.</summary>
-public sealed class GenerateReportHandler(IReportStore store, TimeProvider time, ILogger<GenerateReportHandler> logger)
+public sealed class GenerateReportHandler(IReportStore store, TimeProvider time, AppMetrics metrics, ILogger<GenerateReportHandler> logger)
     : ICommandHandler<GenerateReportCommand>
 {
     public async Task HandleAsync(GenerateReportCommand command, WorkItemContext context, CancellationToken cancellationToken)
@@ -17,6 +18,7 @@ public sealed class GenerateReportHandler(IReportStore store, TimeProvider time,
         else
         {
             ReportsLog.ReportAlreadyExists(logger, report.ReportId);
+            metrics.ReportAlreadyExisting();
         }
     }
 }

@@ -1,3 +1,4 @@
+using FunctionsApp.Tests.Infrastructure;
 using System.Text;
 using Azure;
 using FunctionsApp.Dispatch;
@@ -45,7 +46,7 @@ public sealed class WorkItemDispatcherTests : IDisposable
             .Returns(Task.CompletedTask);
 
         var options = Options.Create(new DispatchOptions { WorkItemsQueueName = "work-items", DeadLetterQueueName = "work-items-poison" });
-        dispatcher = new WorkItemDispatcher(new WorkItemParser(options), scope.ServiceProvider, deadLetters.Object, time, options, logger);
+        dispatcher = new WorkItemDispatcher(new WorkItemParser(options), scope.ServiceProvider, deadLetters.Object, time, options, TestMetrics.Create(), logger);
     }
 
     public void Dispose()

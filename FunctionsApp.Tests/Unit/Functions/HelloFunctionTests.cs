@@ -1,3 +1,4 @@
+using FunctionsApp.Tests.Infrastructure;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -15,7 +16,7 @@ public sealed class HelloFunctionTests
 
     private readonly FakeTimeProvider time = new(Now);
     private readonly FakeLogger<HelloFunction> logger = new();
-    private HelloFunction CreateFunction() => new(new GreetingService(time), logger);
+    private HelloFunction CreateFunction() => new(new GreetingService(time), TestMetrics.Create(), logger);
 
     private static HttpRequest Request(string query = "", Stream? body = null, string? contentType = null) =>
         TestHttpRequest.Create(body is null ? "GET" : "POST", "http://localhost:7071/api/hello" + query, body, contentType);

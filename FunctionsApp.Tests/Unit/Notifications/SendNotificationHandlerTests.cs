@@ -1,3 +1,4 @@
+using FunctionsApp.Tests.Infrastructure;
 using FunctionsApp.Dispatch;
 using FunctionsApp.Notifications;
 using Microsoft.Extensions.Logging.Testing;
@@ -34,7 +35,7 @@ public sealed class SendNotificationHandlerTests
         sentLog.Setup(l => l.AddAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()))
             .Callback<string, CancellationToken>((key, _) => calls.Add("record " + key))
             .Returns(Task.CompletedTask);
-        handler = new SendNotificationHandler(sender.Object, sentLog.Object, time, logger);
+        handler = new SendNotificationHandler(sender.Object, sentLog.Object, time, TestMetrics.Create(), logger);
     }
 
     [Theory]
@@ -87,7 +88,7 @@ public sealed class SendNotificationHandlerTests
     }
 
     [Fact]
-    public async Task HandleAsync_Sent_PassesCancellationTokenAndLogs3000WithKey()
+    public async Task HandleAsync_Sent_PassesCancellationTokenAndLogs3000WithTheKeysHashNotTheKey()
     {
         using var cancellation = new CancellationTokenSource();
 
@@ -96,7 +97,10 @@ public sealed class SendNotificationHandlerTests
         sender.Verify(s => s.SendAsync(It.IsAny<Notification>(), cancellation.Token), Times.Once);
         var record = Assert.Single(logger.Collector.GetSnapshot());
         Assert.Equal(3000, record.Id.Id);
-        Assert.Equal("k-1", record.GetStructuredStateValue("IdempotencyKey"));
+        // The first 16 hex digits of SHA-256("k-1"), the start of its sent-keys blob's name.
+        Assert.Equal("7c35c5a1785d2070", record.GetStructuredStateValue("IdempotencyKeyHash"));
+        Assert.StartsWith("7c35c5a1785d2070", BlobSentNotificationLog.BlobName("k-1"), StringComparison.Ordinal);
+        Assert.DoesNotContain("k-1", record.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -144,7 +148,8 @@ public sealed class SendNotificationHandlerTests
         Assert.Empty(sent);
         sentLog.Verify(l => l.AddAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Never);
         var suppressed = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 3001);
-        Assert.Contains("key-1", suppressed.Message, StringComparison.Ordinal);
+        Assert.Equal(BlobSentNotificationLog.BlobName("key-1")[..16], suppressed.GetStructuredStateValue("IdempotencyKeyHash"));
+        Assert.DoesNotContain("key-1", suppressed.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(SecretText, suppressed.Message, StringComparison.Ordinal);
     }
 

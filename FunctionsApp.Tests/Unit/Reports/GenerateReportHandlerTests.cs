@@ -1,3 +1,4 @@
+using FunctionsApp.Tests.Infrastructure;
 using Azure;
 using FunctionsApp.Dispatch;
 using FunctionsApp.Reports;
@@ -21,7 +22,7 @@ public sealed class GenerateReportHandlerTests
 
     public GenerateReportHandlerTests()
     {
-        handler = new GenerateReportHandler(store.Object, new FakeTimeProvider(Now), logger);
+        handler = new GenerateReportHandler(store.Object, new FakeTimeProvider(Now), TestMetrics.Create(), logger);
     }
 
     [Fact]
