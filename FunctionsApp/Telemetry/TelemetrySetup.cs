@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
 namespace FunctionsApp.Telemetry;
@@ -55,6 +56,14 @@ public static class TelemetrySetup
         }
 
         var telemetry = services.AddAppOpenTelemetry();
+        if (azureMonitor is not null || otlp)
+        {
+            // These exporters carry logs as well: the worker's defaults tell the host so, and the
+            // host stops forwarding the worker's logs itself (it would send each twice). The
+            // console exporter carries no logs, so then the host keeps showing them.
+            telemetry.UseFunctionsWorkerDefaults();
+        }
+
         if (azureMonitor is not null)
         {
             var credential = AzureMonitorCredential(configuration[AzureMonitorAuthenticationSetting]);
@@ -85,17 +94,19 @@ public static class TelemetrySetup
     }
 
     /// <summary>
-    /// OpenTelemetry with what the app emits and no exporter: the worker's defaults (its
-    /// <c>Invoke</c> span, the Functions resource, and the capability that tells the host the
-    /// worker sends its own telemetry), the app's spans and meter, and the Azure SDK's spans for
-    /// each storage call. Tests add an in-memory exporter to it.
+    /// OpenTelemetry with what the app emits and no exporter: the worker's span per invocation,
+    /// the app's spans and meter, and the Azure SDK's spans for each storage call, under the
+    /// app's service name. Tests add an in-memory exporter to it.
     /// </summary>
     public static IOpenTelemetryBuilder AddAppOpenTelemetry(this IServiceCollection services) =>
         services.AddOpenTelemetry()
-            .UseFunctionsWorkerDefaults()
+            .ConfigureResource(resource => resource.AddService(AppTelemetry.Name))
             // The Azure SDK's sources are named after its clients (Azure.Storage.Queues.QueueClient, ...).
-            .WithTracing(tracing => tracing.AddSource(AppTelemetry.Name, "Azure.*"))
+            .WithTracing(tracing => tracing.AddSource(AppTelemetry.Name, WorkerSource, "Azure.*"))
             .WithMetrics(metrics => metrics.AddMeter(AppTelemetry.Name));
+
+    /// <summary>The isolated worker's own source: its span per invocation ("function &lt;name&gt;").</summary>
+    public const string WorkerSource = "Microsoft.Azure.Functions.Worker";
 
     /// <summary>
     /// The Entra credential the authentication setting asks for, or null for the connection
