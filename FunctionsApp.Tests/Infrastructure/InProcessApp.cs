@@ -21,7 +21,8 @@ public sealed class InProcessApp : IAsyncDisposable
     /// <param name="azurite">The emulator.</param>
     /// <param name="blobUnreachable">Point the app's blob endpoint at a closed port, to make report writes fail.</param>
     /// <param name="systemClock">Give the app the real clock instead of <see cref="Clock"/>, for measurements that need time to pass.</param>
-    public InProcessApp(AzuriteFixture azurite, bool blobUnreachable = false, bool systemClock = false)
+    /// <param name="configureServices">Registrations added after the app's own, e.g. telemetry exporters.</param>
+    public InProcessApp(AzuriteFixture azurite, bool blobUnreachable = false, bool systemClock = false, Action<IServiceCollection>? configureServices = null)
     {
         ArgumentNullException.ThrowIfNull(azurite);
         this.azurite = azurite;
@@ -36,6 +37,7 @@ public sealed class InProcessApp : IAsyncDisposable
             .AddSingleton(systemClock ? TimeProvider.System : Clock)
             .AddSingleton<IConfiguration>(configuration);
         services.AddFunctionsApp(configuration);
+        configureServices?.Invoke(services);
         provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
 
         WorkQueue = azurite.Queues.GetQueueClient(Storage.WorkItemsQueue);

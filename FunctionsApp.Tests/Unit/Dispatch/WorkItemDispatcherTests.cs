@@ -245,6 +245,52 @@ public sealed class WorkItemDispatcherTests : IDisposable
         Assert.DoesNotContain(Logs, r => r.Id.Id == 1002);
     }
 
+    [Theory]
+    [InlineData("""{"action":"nope"}""", 1001, "nope")]
+    [InlineData("""{"action":"generate_report","report_id":"r1"}""", 1002, "generate_report")]
+    [InlineData("""{"action":"generate_report","report_id":"r1"}""", 1003, "generate_report")]
+    public async Task DispatchAsync_FailureEvents_CarryTheActionInTheirScope(string body, int eventId, string action)
+    {
+        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new IOException("disk on fire"));
+        var lastAttempt = new DispatchOptions().MaxDequeueCount;
+
+        await Record.ExceptionAsync(() => Dispatch(body, dequeueCount: eventId == 1003 ? lastAttempt : 1));
+
+        var record = Assert.Single(Logs, r => r.Id.Id == eventId);
+        Assert.Contains(ScopeValues(record), pair => pair.Key == "Action" && Equals(pair.Value, action));
+        Assert.Contains(ScopeValues(record), pair => pair.Key == "MessageId" && Equals(pair.Value, "msg-42"));
+    }
+
+    [Fact]
+    public async Task DispatchAsync_ValidTraceparent_ReachesTheHandlerInItsContext()
+    {
+        const string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        WorkItemContext? seen = null;
+        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
+            .Callback<GenerateReportCommand, WorkItemContext, CancellationToken>((_, context, _) => seen = context)
+            .Returns(Task.CompletedTask);
+
+        await Dispatch($$"""{"action":"generate_report","report_id":"r1","traceparent":"{{traceparent}}","tracestate":"k=v"}""");
+
+        Assert.Equal(new FunctionsApp.Telemetry.MessageTraceContext(traceparent, "k=v"), seen!.Trace);
+    }
+
+    [Fact]
+    public async Task DispatchAsync_InvalidTraceparent_LogsDebug1005EscapedAndProcessesTheMessage()
+    {
+        await Dispatch("""{"action":"generate_report","report_id":"r1","traceparent":"00-x\nFAKE LINE"}""");
+
+        var ignored = Assert.Single(Logs, r => r.Id.Id == 1005);
+        Assert.Equal(LogLevel.Debug, ignored.Level);
+        Assert.Equal("TraceContextIgnored", ignored.Id.Name);
+        Assert.DoesNotContain("\n", ignored.Message, StringComparison.Ordinal);
+        Assert.Contains("00-x\\u000AFAKE LINE", ignored.Message, StringComparison.Ordinal);
+        Assert.Single(Logs, r => r.Id.Id == 1000);
+        reports.Verify(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.Is<WorkItemContext>(c => c.Trace == null), It.IsAny<CancellationToken>()), Times.Once);
+        Assert.Empty(envelopes);
+    }
+
     [Fact]
     public async Task DispatchAsync_InvocationCancelledOnLastAttempt_PropagatesParksNothingAndLogs1004()
     {
