@@ -32,19 +32,27 @@ public sealed class AppUnderTest : IAsyncDisposable
     /// <param name="connectionString">The app's AzureWebJobsStorage; Azurite's by default.</param>
     /// <param name="enableQueues">Run the WebJobs queue listener.</param>
     /// <param name="overrideQueueOptions">Changes to host.json's extensions:queues for this test.</param>
+    /// <param name="extraSettings">App settings beyond the storage ones, e.g. an exporter's.</param>
     public static async Task<AppUnderTest> StartAsync(
         AzuriteFixture azurite,
         ITestOutputHelper? output,
         string? connectionString = null,
         bool enableQueues = true,
-        Action<QueuesOptions>? overrideQueueOptions = null)
+        Action<QueuesOptions>? overrideQueueOptions = null,
+        IReadOnlyDictionary<string, string>? extraSettings = null)
     {
         ArgumentNullException.ThrowIfNull(azurite);
         var storage = new AppStorageNames();
+        var settings = storage.AppSettings(connectionString ?? azurite.ConnectionString);
+        foreach (var (name, value) in extraSettings ?? new Dictionary<string, string>())
+        {
+            settings[name] = value;
+        }
+
         var host = await WorkerHost.StartAsync(new WorkerHostOptions
         {
             AppDirectory = FunctionsAppOutput.Directory,
-            AppSettings = storage.AppSettings(connectionString ?? azurite.ConnectionString),
+            AppSettings = settings,
             EnableQueues = enableQueues,
             OverrideQueueOptions = overrideQueueOptions,
         });

@@ -15,6 +15,7 @@ namespace FunctionsApp.Tests.Integration;
 /// Azurite: the dispatch span per outcome, trace context from a message and onward, and every metric.
 /// </summary>
 [Collection(TelemetryTests.Name)]
+[Trait("Category", "Telemetry")]
 public sealed class TelemetryIntegrationTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
     private const string ProducerTraceId = "4bf92f3577b34da6a3ce929d0e0e4736";
