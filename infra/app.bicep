@@ -152,6 +152,41 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
+// A dead letter is a message that will not succeed without a person, so any one is worth an
+// alert (the README's Monitoring section). The metric name is the app's (AppMetrics.Names).
+resource deadLetterAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-dead-letters-${resourceToken}'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'FunctionsApp: messages dead-lettered'
+    description: 'Messages were parked in the dead-letter queue in the last 15 minutes (metric functionsapp.messages.dead_lettered, by reason). Read them, fix the cause, then replay.'
+    severity: 2
+    enabled: true
+    scopes: [
+      insights.id
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: 'customMetrics | where name == "functionsapp.messages.dead_lettered"'
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'valueSum'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+  }
+}
+
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: 'plan-${resourceToken}'
   location: location

@@ -227,6 +227,20 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
     }
 
     [Fact]
+    public void DeadLetterAlert_FiresOnAnyDeadLetterCountedByTheAppsMetric()
+    {
+        var rule = Assert.Single(compiled.App.ResourcesOfType("Microsoft.Insights/scheduledQueryRules")).GetProperty("properties");
+        var criterion = Assert.Single(rule.GetProperty("criteria").GetProperty("allOf").EnumerateArray());
+
+        Assert.Contains($"name == \"{FunctionsApp.Telemetry.AppMetrics.Names.DeadLettered}\"", criterion.GetProperty("query").GetString(), StringComparison.Ordinal);
+        Assert.Equal("GreaterThan", criterion.GetProperty("operator").GetString());
+        Assert.Equal(0, criterion.GetProperty("threshold").GetDouble());
+        Assert.Equal("Total", criterion.GetProperty("timeAggregation").GetString());
+        Assert.Contains("Microsoft.Insights/components", Assert.Single(rule.GetProperty("scopes").EnumerateArray()).GetString(), StringComparison.Ordinal);
+        Assert.True(rule.GetProperty("enabled").GetBoolean());
+    }
+
+    [Fact]
     public void BicepFiles_UseNoRegistryModules()
     {
         // Registry modules (br:, br/public:) need a registry our machines cannot reach.

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -62,6 +63,13 @@ public static class TelemetrySetup
             // host stops forwarding the worker's logs itself (it would send each twice). The
             // console exporter carries no logs, so then the host keeps showing them.
             telemetry.UseFunctionsWorkerDefaults();
+            // The message scope (MessageId, DequeueCount, Action) becomes attributes of each log
+            // record, so a message's logs can be found by its id; and the text as written.
+            services.Configure<OpenTelemetryLoggerOptions>(options =>
+            {
+                options.IncludeScopes = true;
+                options.IncludeFormattedMessage = true;
+            });
         }
 
         if (azureMonitor is not null)
@@ -71,6 +79,10 @@ public static class TelemetrySetup
             {
                 options.ConnectionString = azureMonitor;
                 options.Credential = credential;
+                // Traces stay rate-limited (the exporter's default, 5 a second per instance), but
+                // logs are kept whole: by default a log inside an unsampled trace is dropped, and
+                // a dead-letter warning must reach the operator whichever trace it was in.
+                options.EnableTraceBasedLogsSampler = false;
             });
         }
 
