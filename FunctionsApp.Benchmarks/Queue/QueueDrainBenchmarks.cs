@@ -20,7 +20,7 @@ public sealed class QueueDrainBenchmarks(ITestOutputHelper output)
     private const string Scenario = "queue drain";
 
     [Fact]
-    public async Task QueueDrain_AppNextToIdealDispatcher_Measured()
+    public async Task QueueDrain_AppNextToTemplateAndIdealDispatcher_Measured()
     {
         BenchmarkReport.Begin(Scenario);
         var backlog = BenchmarkSettings.QueueBacklog;
@@ -49,13 +49,14 @@ public sealed class QueueDrainBenchmarks(ITestOutputHelper output)
         string PerRound(QueueSide side, QueueSide baseline) =>
             string.Join(", ", drains[side].Zip(drains[baseline], (s, b) => ((b.Last - b.Warm) / (s.Last - s.Warm)).ToString("F2", CultureInfo.InvariantCulture) + "x"));
 
-        var (ideal, listener, inProcess, app) = (QueueSide.Ideal, QueueSide.Listener, QueueSide.AppInProcess, QueueSide.App);
+        var (ideal, listener, inProcess, app, template) = (QueueSide.Ideal, QueueSide.Listener, QueueSide.AppInProcess, QueueSide.App, QueueSide.Template);
         var conditions = BenchmarkReport.Invariant(
             $"messages {warmup + 1}-{total} of a backlog of {total:N0} (the first {warmup:N0} warm each side up), {rounds} round(s) per side, order reversed every round; {settings}");
         output.WriteLine(conditions);
-        AddRow(app, ideal, BenchmarkReport.Invariant($"drain rate, backlog {backlog:N0}, warm"), Rate, conditions + $"; per round {PerRound(app, ideal)}");
+        AddRow(app, ideal, BenchmarkReport.Invariant($"drain rate, backlog {backlog:N0}, warm"), Rate,
+            conditions + $"; per round vs the ideal {PerRound(app, ideal)}, vs the template {PerRound(app, template)}", template);
         AddRow(app, ideal, BenchmarkReport.Invariant($"drain rate, backlog {total:N0}, cold"), ColdRate,
-            "the whole backlog of the same drains, from the side's start: the app's worker is new in every drain and JIT-compiles as it goes");
+            "the whole backlog of the same drains, from the side's start: the app's and the template's workers are new in every drain and JIT-compile as they go", template);
 
         // Each layer the app adds, next to the one below it.
         AddRow(listener, ideal, "drain rate: our host's listener", Rate,
@@ -73,27 +74,33 @@ public sealed class QueueDrainBenchmarks(ITestOutputHelper output)
         foreach (var side in new[] { listener, inProcess, app })
         {
             BenchmarkReport.Add(new BenchmarkRow(Scenario, $"CPU per message, all processes: {side.Description}", "ms", CpuMs(side), ideal.Description, CpuMs(ideal),
-                BenchmarkReport.Invariant($"messages {warmup + 1}-{total}; {side}: {Cpu(side).PerMessage(measured)}, cores {Busy(side):P0} busy; {ideal}: {Cpu(ideal).PerMessage(measured)}, cores {Busy(ideal):P0} busy")));
+                BenchmarkReport.Invariant($"messages {warmup + 1}-{total}; {side}: {Cpu(side).PerMessage(measured)}, cores {Busy(side):P0} busy; {ideal}: {Cpu(ideal).PerMessage(measured)}, cores {Busy(ideal):P0} busy; {template}: {Cpu(template).PerMessage(measured)}"),
+                side == app ? CpuMs(template) : null));
         }
 
         var ratio = Rate(app) / Rate(ideal);
         BenchmarkReport.Add(new TargetCheck("queue drain >= 0.8x ideal", ratio >= 0.8,
             BenchmarkReport.Invariant($"{Rate(app):F0} vs {Rate(ideal):F0} msg/s = {ratio:F2}x, backlog {backlog:N0} after {warmup:N0} warm-up messages ({rounds} round(s); per round {PerRound(app, ideal)}); cold, with the worker's JIT: {ColdRate(app) / ColdRate(ideal):F2}x")));
+        var templateRatio = Rate(app) / Rate(template);
+        BenchmarkReport.Add(new TargetCheck("queue drain >= 0.9x the template", templateRatio >= 0.9,
+            BenchmarkReport.Invariant($"{Rate(app):F0} vs {Rate(template):F0} msg/s = {templateRatio:F2}x warm (per round {PerRound(app, template)}); cold {ColdRate(app) / ColdRate(template):F2}x")));
+        double WorkerMs(QueueSide side) => Cpu(side).Worker.TotalMilliseconds / measured;
+        ProcessResources PeakOf(QueueSide side) => drains[side].Select(d => d.Worker!).MaxBy(r => r.PeakResidentBytes)!;
+        var cpuRatio = WorkerMs(app) / WorkerMs(template);
+        BenchmarkReport.Add(new TargetCheck("worker CPU per message <= 1.3x the template", cpuRatio <= 1.3,
+            BenchmarkReport.Invariant($"{WorkerMs(app):F3} vs {WorkerMs(template):F3} ms = {cpuRatio:F2}x (messages {warmup + 1}-{total}, warm workers)")));
 
-        // The cost of the whole drain, the worker's start-up JIT included: what a worker that
-        // lives for one backlog costs.
-        var cpuPer1000 = drains[app].Sum(d => d.Cpu.Worker.TotalSeconds) / (rounds * total) * 1000;
-        // Executions overlap: with the listener's concurrency kept full, each one lasts about
-        // concurrency / rate (an upper bound, which the tail of the drain inflates).
-        var secondsPerExecution = settings.Concurrency / ColdRate(app);
-        var appResources = drains[app].Select(d => d.Worker!).MaxBy(r => r.PeakResidentBytes)!;
-        WorkerCost.Add(Scenario, "messages", ConsumptionPrices.FromEnvironment(), appResources, cpuPer1000, secondsPerExecution, ColdRate(app),
-            BenchmarkReport.Invariant($"backlog {total:N0}, {rounds} round(s), whole drains: the worker's start-up JIT included (warm: {Cpu(app).Worker.TotalMilliseconds / measured:F2} ms per message)"));
+        // Cost at the warm rate (a worker that has run a while), with the warm CPU per message;
+        // peak memory over the whole drain.
+        WorkerCost.Add(Scenario, "message", FlexConsumptionPrices.FromEnvironment(),
+            WorkerCost.Figures.Of(Rate(app), WorkerMs(app), PeakOf(app)),
+            WorkerCost.Figures.Of(Rate(template), WorkerMs(template), PeakOf(template)),
+            BenchmarkReport.Invariant($"messages {warmup + 1}-{total} of each drain, {rounds} round(s), warm workers"));
         output.WriteLine(BenchmarkReport.Save());
     }
 
-    private static void AddRow(QueueSide side, QueueSide baseline, string metric, Func<QueueSide, double> rate, string conditions) =>
-        BenchmarkReport.Add(new BenchmarkRow(Scenario, metric, "msg/s", rate(side), baseline.Description, rate(baseline), conditions));
+    private static void AddRow(QueueSide side, QueueSide baseline, string metric, Func<QueueSide, double> rate, string conditions, QueueSide? template = null) =>
+        BenchmarkReport.Add(new BenchmarkRow(Scenario, metric, "msg/s", rate(side), baseline.Description, rate(baseline), conditions, template is null ? null : rate(template)));
 
     /// <summary>
     /// One drain of the backlog by one side: times from the moment the side was started, the CPU its
