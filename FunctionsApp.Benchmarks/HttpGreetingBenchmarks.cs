@@ -40,7 +40,7 @@ public sealed class HttpGreetingBenchmarks(ITestOutputHelper output)
             // The limit first, then the app and the template, in turns (reversed at every other
             // concurrency): all see the machine as it is then.
             var baseline = await HttpLoad.RunAsync(bareUrl, clients, warmup, duration);
-            var ((app, appCpu), (user, userCpu)) = index % 2 == 0
+            var ((app, appCpu, appLogs), (user, userCpu, userLogs)) = index % 2 == 0
                 ? (await MeasureAsync(host, Path, clients, warmup, duration), await MeasureAsync(template, Path, clients, warmup, duration))
                 : Swap(await MeasureAsync(template, Path, clients, warmup, duration), await MeasureAsync(host, Path, clients, warmup, duration));
             output.WriteLine(Describe("bare", baseline));
@@ -48,7 +48,7 @@ public sealed class HttpGreetingBenchmarks(ITestOutputHelper output)
             output.WriteLine(Describe("template", user));
 
             var conditions = BenchmarkReport.Invariant(
-                $"{clients} client(s), {duration.TotalSeconds:F0} s after {warmup.TotalSeconds:F0} s warm-up; app {app.Requests:N0} requests, {app.Errors} errors; template {user.Requests:N0}, {user.Errors} errors; bare {baseline.Requests:N0}, {baseline.Errors} errors");
+                $"{clients} client(s), {duration.TotalSeconds:F0} s after {warmup.TotalSeconds:F0} s warm-up; app {app.Requests:N0} requests, {app.Errors} errors, {appLogs:F1} worker log lines per request; template {user.Requests:N0}, {user.Errors} errors, {userLogs:F1} log lines per request; bare {baseline.Requests:N0}, {baseline.Errors} errors");
             const string Bare = "bare ASP.NET Core";
             BenchmarkReport.Add(new BenchmarkRow(Scenario, BenchmarkReport.Invariant($"throughput, {clients} client(s)"), "req/s", app.RequestsPerSecond, Bare, baseline.RequestsPerSecond, conditions, user.RequestsPerSecond));
             BenchmarkReport.Add(new BenchmarkRow(Scenario, BenchmarkReport.Invariant($"p50 latency, {clients} client(s)"), "ms", app.LatencyMs.Median, Bare, baseline.LatencyMs.Median, conditions, user.LatencyMs.Median));
@@ -96,8 +96,8 @@ public sealed class HttpGreetingBenchmarks(ITestOutputHelper output)
         await using var proxied = await StartProbeAsync("AspNetCoreHttp");
         foreach (var clients in BenchmarkSettings.HttpClients)
         {
-            var (rpc, rpcCpu) = await MeasureAsync(builtIn, ProbePath, clients, warmup, duration);
-            var (proxy, proxyCpu) = await MeasureAsync(proxied, ProbePath, clients, warmup, duration);
+            var (rpc, rpcCpu, _) = await MeasureAsync(builtIn, ProbePath, clients, warmup, duration);
+            var (proxy, proxyCpu, _) = await MeasureAsync(proxied, ProbePath, clients, warmup, duration);
             output.WriteLine(Describe("built-in model", rpc));
             output.WriteLine(Describe("ASP.NET Core integration", proxy));
             var conditions = BenchmarkReport.Invariant(
@@ -117,13 +117,18 @@ public sealed class HttpGreetingBenchmarks(ITestOutputHelper output)
         EnableQueues = false,
     });
 
-    /// <summary>Load on one worker's greeting, and the worker's CPU per request over warm-up and measurement.</summary>
-    private static async Task<(HttpLoadResult Load, double WorkerCpuMsPerRequest)> MeasureAsync(WorkerHost host, string path, int clients, TimeSpan warmup, TimeSpan duration)
+    /// <summary>
+    /// Load on one worker's greeting, and over warm-up and measurement the worker's CPU per request
+    /// and the log lines the host received from it per request (each crossed gRPC).
+    /// </summary>
+    private static async Task<(HttpLoadResult Load, double WorkerCpuMsPerRequest, double LogLinesPerRequest)> MeasureAsync(WorkerHost host, string path, int clients, TimeSpan warmup, TimeSpan duration)
     {
+        var logsBefore = host.Logs.Count;
         var before = ProcessResources.Read(host.WorkerProcessId);
         var load = await HttpLoad.RunAsync(new Uri(host.HttpBaseAddress, path), clients, warmup, duration);
         var after = ProcessResources.Read(host.WorkerProcessId);
-        return (load, (after.CpuTime - before.CpuTime).TotalMilliseconds / (load.Requests + load.WarmupRequests));
+        var requests = load.Requests + load.WarmupRequests;
+        return (load, (after.CpuTime - before.CpuTime).TotalMilliseconds / requests, (double)(host.Logs.Count - logsBefore) / requests);
     }
 
     private static string Describe(string name, HttpLoadResult result) => BenchmarkReport.Invariant(
