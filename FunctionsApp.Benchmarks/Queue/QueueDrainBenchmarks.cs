@@ -38,7 +38,7 @@ public sealed class QueueDrainBenchmarks(ITestOutputHelper output)
                 var drain = await DrainAsync(side, settings, total, warmup, timeout);
                 drains[side].Add(drain);
                 output.WriteLine(BenchmarkReport.Invariant(
-                    $"round {round + 1}, {side}: warm {backlog / (drain.Last - drain.Warm).TotalSeconds:F1} msg/s, cold {total / drain.Total.TotalSeconds:F1} msg/s; warm CPU per message {drain.WarmCpu.PerMessage(backlog)}"));
+                    $"round {round + 1}, {side}: warm {backlog / (drain.Last - drain.Warm).TotalSeconds:F1} msg/s, cold {total / drain.Total.TotalSeconds:F1} msg/s; warm CPU per message {drain.WarmCpu.PerMessage(backlog)}; worker log lines per message {drain.LogLinesPerMessage:F1} ({drain.LogCategories})"));
             }
         }
 
@@ -90,6 +90,11 @@ public sealed class QueueDrainBenchmarks(ITestOutputHelper output)
         BenchmarkReport.Add(new TargetCheck("worker CPU per message <= 1.3x the template", cpuRatio <= 1.3,
             BenchmarkReport.Invariant($"{WorkerMs(app):F3} vs {WorkerMs(template):F3} ms = {cpuRatio:F2}x (messages {warmup + 1}-{total}, warm workers)")));
 
+        // Every line a worker logs crosses gRPC and is handled by our host: the app's and the template's differ.
+        double LogLines(QueueSide side) => drains[side].Average(d => d.LogLinesPerMessage);
+        BenchmarkReport.Add(new BenchmarkRow(Scenario, "worker log lines per message", "lines", LogLines(app), null, null,
+            $"messages {warmup + 1}-{total}, by category: app {drains[app][^1].LogCategories}; template {drains[template][^1].LogCategories}", LogLines(template)));
+
         // Cost at the warm rate (a worker that has run a while), with the warm CPU per message;
         // peak memory over the whole drain.
         WorkerCost.Add(Scenario, "message", FlexConsumptionPrices.FromEnvironment(),
@@ -107,7 +112,7 @@ public sealed class QueueDrainBenchmarks(ITestOutputHelper output)
     /// processes spent (all of it, and after the first messages), and the worker's resources at the
     /// end (for the side with a worker).
     /// </summary>
-    private sealed record Drain(TimeSpan Total, TimeSpan Warm, TimeSpan Last, CpuSplit Cpu, CpuSplit WarmCpu, ProcessResources? Worker);
+    private sealed record Drain(TimeSpan Total, TimeSpan Warm, TimeSpan Last, CpuSplit Cpu, CpuSplit WarmCpu, ProcessResources? Worker, double LogLinesPerMessage, string LogCategories);
 
     private static async Task<Drain> DrainAsync(QueueSide side, ListenerSettings settings, int messages, int warmup, TimeSpan timeout)
     {
@@ -123,14 +128,17 @@ public sealed class QueueDrainBenchmarks(ITestOutputHelper output)
         var cpuBefore = CpuSplit.Read(azurite.ProcessIds, running.WorkerProcessId);
         await completions.WaitForAsync(warmup, timeout, side.Description);
         var cpuWarm = CpuSplit.Read(azurite.ProcessIds, running.WorkerProcessId);
+        var logsWarm = running.WorkerLogs?.Count ?? 0;
         await completions.WaitForAsync(messages, timeout, side.Description);
         await storage.WaitForEmptyQueueAsync(timeout);
         var total = Stopwatch.GetElapsedTime(started);
         var cpu = CpuSplit.Read(azurite.ProcessIds, running.WorkerProcessId);
         var worker = running.WorkerProcessId is { } pid ? ProcessResources.Read(pid) : null;
+        var logLines = running.WorkerLogs is { } logs ? logs.Snapshot(logsWarm) : [];
         var written = completions.Snapshot().Select(c => c.At).Order().ToArray();
         await storage.EnsureDrainedAsync(messages, side.Description);
         return new Drain(total, Stopwatch.GetElapsedTime(started, written[warmup - 1]), Stopwatch.GetElapsedTime(started, written[messages - 1]),
-            cpu - cpuBefore, cpu - cpuWarm, worker);
+            cpu - cpuBefore, cpu - cpuWarm, worker, (double)logLines.Count / (messages - warmup),
+            string.Join(", ", logLines.GroupBy(l => l.Category).OrderByDescending(g => g.Count()).Take(4).Select(g => BenchmarkReport.Invariant($"{g.Key} {g.Count()}"))));
     }
 }

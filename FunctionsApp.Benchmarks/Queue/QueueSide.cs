@@ -168,10 +168,13 @@ public sealed class QueueSide
         public RunningSide(WorkerHost host, int workerProcessId)
         {
             WorkerProcessId = workerProcessId;
+            WorkerLogs = host.Logs;
             stop = host.DisposeAsync;
         }
 
         public int? WorkerProcessId { get; }
+
+        public WorkerLogs? WorkerLogs { get; }
 
         public ValueTask DisposeAsync() => stop();
     }
