@@ -26,7 +26,7 @@ public sealed class HttpGreetingBenchmarks(ITestOutputHelper output)
         var settings = new Dictionary<string, string> { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" };
         await using var bare = await BareGreetingServer.StartAsync();
         await using var host = await WorkerHost.StartAsync(new WorkerHostOptions { AppDirectory = FunctionsAppOutput.Directory, AppSettings = settings, EnableQueues = false });
-        await using var template = await WorkerHost.StartAsync(new WorkerHostOptions
+        await using var templateHost = await WorkerHost.StartAsync(new WorkerHostOptions
         {
             AppDirectory = await BaselineApps.DirectoryAsync("TemplateApp"),
             AppSettings = settings,
@@ -40,30 +40,30 @@ public sealed class HttpGreetingBenchmarks(ITestOutputHelper output)
             // The limit first, then the app and the template, in turns (reversed at every other
             // concurrency): all see the machine as it is then.
             var baseline = await HttpLoad.RunAsync(bareUrl, clients, warmup, duration);
-            var ((app, appCpu, appLogs), (user, userCpu, userLogs)) = index % 2 == 0
-                ? (await MeasureAsync(host, Path, clients, warmup, duration), await MeasureAsync(template, Path, clients, warmup, duration))
-                : Swap(await MeasureAsync(template, Path, clients, warmup, duration), await MeasureAsync(host, Path, clients, warmup, duration));
+            var ((app, appCpu, appLogs), (templateLoad, templateCpu, templateLogs)) = index % 2 == 0
+                ? (await MeasureAsync(host, Path, clients, warmup, duration), await MeasureAsync(templateHost, Path, clients, warmup, duration))
+                : Swap(await MeasureAsync(templateHost, Path, clients, warmup, duration), await MeasureAsync(host, Path, clients, warmup, duration));
             output.WriteLine(Describe("bare", baseline));
             output.WriteLine(Describe("app", app));
-            output.WriteLine(Describe("template", user));
+            output.WriteLine(Describe("template", templateLoad));
 
             var conditions = BenchmarkReport.Invariant(
-                $"{clients} client(s), {duration.TotalSeconds:F0} s after {warmup.TotalSeconds:F0} s warm-up; app {app.Requests:N0} requests, {app.Errors} errors, {appLogs:F1} worker log lines per request; template {user.Requests:N0}, {user.Errors} errors, {userLogs:F1} log lines per request; bare {baseline.Requests:N0}, {baseline.Errors} errors");
+                $"{clients} client(s), {duration.TotalSeconds:F0} s after {warmup.TotalSeconds:F0} s warm-up; app {app.Requests:N0} requests, {app.Errors} errors, {appLogs:F1} worker log lines per request; template {templateLoad.Requests:N0}, {templateLoad.Errors} errors, {templateLogs:F1} log lines per request; bare {baseline.Requests:N0}, {baseline.Errors} errors");
             const string Bare = "bare ASP.NET Core";
-            BenchmarkReport.Add(new BenchmarkRow(Scenario, BenchmarkReport.Invariant($"throughput, {clients} client(s)"), "req/s", app.RequestsPerSecond, Bare, baseline.RequestsPerSecond, conditions, user.RequestsPerSecond));
-            BenchmarkReport.Add(new BenchmarkRow(Scenario, BenchmarkReport.Invariant($"p50 latency, {clients} client(s)"), "ms", app.LatencyMs.Median, Bare, baseline.LatencyMs.Median, conditions, user.LatencyMs.Median));
-            BenchmarkReport.Add(new BenchmarkRow(Scenario, BenchmarkReport.Invariant($"p99 latency, {clients} client(s)"), "ms", app.LatencyMs.P99, Bare, baseline.LatencyMs.P99, conditions, user.LatencyMs.P99));
+            BenchmarkReport.Add(new BenchmarkRow(Scenario, BenchmarkReport.Invariant($"throughput, {clients} client(s)"), "req/s", app.RequestsPerSecond, Bare, baseline.RequestsPerSecond, conditions, templateLoad.RequestsPerSecond));
+            BenchmarkReport.Add(new BenchmarkRow(Scenario, BenchmarkReport.Invariant($"p50 latency, {clients} client(s)"), "ms", app.LatencyMs.Median, Bare, baseline.LatencyMs.Median, conditions, templateLoad.LatencyMs.Median));
+            BenchmarkReport.Add(new BenchmarkRow(Scenario, BenchmarkReport.Invariant($"p99 latency, {clients} client(s)"), "ms", app.LatencyMs.P99, Bare, baseline.LatencyMs.P99, conditions, templateLoad.LatencyMs.P99));
 
             if (clients != BenchmarkSettings.HttpClients[^1])
             {
                 BenchmarkReport.Add(new BenchmarkRow(Scenario, BenchmarkReport.Invariant($"worker CPU per request, {clients} client(s)"), "ms", appCpu, null, null,
-                    "warm-up and measured requests; /proc/<pid>/stat utime+stime", userCpu));
+                    "warm-up and measured requests; /proc/<pid>/stat utime+stime", templateCpu));
                 continue;
             }
 
             WorkerCost.Add(Scenario, "greeting", FlexConsumptionPrices.FromEnvironment(),
                 WorkerCost.Figures.Of(app.RequestsPerSecond, appCpu, ProcessResources.Read(host.WorkerProcessId)),
-                WorkerCost.Figures.Of(user.RequestsPerSecond, userCpu, ProcessResources.Read(template.WorkerProcessId)),
+                WorkerCost.Figures.Of(templateLoad.RequestsPerSecond, templateCpu, ProcessResources.Read(templateHost.WorkerProcessId)),
                 BenchmarkReport.Invariant($"{clients} clients, warm-up and measured requests"));
             var rpsRatio = app.RequestsPerSecond / baseline.RequestsPerSecond;
             var p50Ratio = app.LatencyMs.Median / baseline.LatencyMs.Median;
@@ -72,18 +72,18 @@ public sealed class HttpGreetingBenchmarks(ITestOutputHelper output)
                 rpsRatio >= 0.5 && p50Ratio <= 2,
                 BenchmarkReport.Invariant(
                     $"{app.RequestsPerSecond:F0} vs {baseline.RequestsPerSecond:F0} req/s = {rpsRatio:F2}x; p50 {app.LatencyMs.Median:F2} vs {baseline.LatencyMs.Median:F2} ms = {p50Ratio:F2}x")));
-            var templateRatio = app.RequestsPerSecond / user.RequestsPerSecond;
+            var templateRatio = app.RequestsPerSecond / templateLoad.RequestsPerSecond;
             BenchmarkReport.Add(new TargetCheck(
                 BenchmarkReport.Invariant($"HTTP req/s >= 0.9x the template at {clients} clients"),
                 templateRatio >= 0.9,
                 BenchmarkReport.Invariant(
-                    $"{app.RequestsPerSecond:F0} vs {user.RequestsPerSecond:F0} req/s = {templateRatio:F2}x; worker CPU per request {appCpu:F3} vs {userCpu:F3} ms = {appCpu / userCpu:F2}x")));
+                    $"{app.RequestsPerSecond:F0} vs {templateLoad.RequestsPerSecond:F0} req/s = {templateRatio:F2}x; worker CPU per request {appCpu:F3} vs {templateCpu:F3} ms = {appCpu / templateCpu:F2}x")));
         }
 
         await CompareModelsAsync(warmup, duration);
         output.WriteLine(BenchmarkReport.Save());
         Assert.NotEmpty(host.InvocationsOf("Hello"));
-        Assert.NotEmpty(template.InvocationsOf("HttpGreeting"));
+        Assert.NotEmpty(templateHost.InvocationsOf("HttpGreeting"));
     }
 
     private static (T, T) Swap<T>(T first, T second) => (second, first);
