@@ -18,6 +18,9 @@ public static class BaselineApps
     public static Task<string> DllAsync(string name) =>
         Built.GetOrAdd(name, n => new Lazy<Task<string>>(() => BuildAsync(n))).Value;
 
+    /// <summary>The build output folder of a baseline worker app (such as TemplateApp), building it first if needed.</summary>
+    public static async Task<string> DirectoryAsync(string name) => Path.GetDirectoryName(await DllAsync(name))!;
+
     /// <summary>
     /// The folder of a ReadyToRun publish (linux-x64, framework-dependent) of a baseline or, for
     /// <c>FunctionsApp</c>, of the app itself, publishing it first if needed.

@@ -93,13 +93,16 @@ public static class BenchmarkReport
         text.AppendLine();
         text.AppendLine(Invariant($"Machine: {Machine()}. Release build, JIT unless a row says otherwise."));
         text.AppendLine();
-        text.AppendLine("| scenario | metric | app | baseline | baseline value | app/baseline | conditions |");
-        text.AppendLine("|---|---|---|---|---|---|---|");
+        // The template is what a user would write instead (func new); the limit, or the layer
+        // below, is the other baseline.
+        text.AppendLine("| scenario | metric | app | template | app/template | limit (or layer below) | limit value | app/limit | conditions |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var row in Rows)
         {
+            var template = row.Template is { } t ? Number(t) + " " + row.Unit : "-";
             var baseline = row.Baseline is { } b ? Number(b) + " " + row.Unit : "-";
-            var ratio = row.Ratio is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) + "x" : "-";
-            text.AppendLine(Invariant($"| {row.Scenario} | {row.Metric} | {Number(row.App)} {row.Unit} | {row.BaselineName ?? "-"} | {baseline} | {ratio} | {row.Conditions} |"));
+            text.AppendLine(Invariant(
+                $"| {row.Scenario} | {row.Metric} | {Number(row.App)} {row.Unit} | {template} | {Times(row.TemplateRatio)} | {row.BaselineName ?? "-"} | {baseline} | {Times(row.Ratio)} | {row.Conditions} |"));
         }
 
         if (Targets.Count > 0)
@@ -125,6 +128,8 @@ public static class BenchmarkReport
         return text.ToString();
     }
 
+    private static string Times(double? ratio) => ratio is { } r ? r.ToString("F2", CultureInfo.InvariantCulture) + "x" : "-";
+
     private static string Json() => JsonSerializer.Serialize(
         new
         {
@@ -137,6 +142,8 @@ public static class BenchmarkReport
                 metric = r.Metric,
                 unit = r.Unit,
                 app = r.App,
+                template = r.Template,
+                template_ratio = r.TemplateRatio,
                 baseline_name = r.BaselineName,
                 baseline = r.Baseline,
                 ratio = r.Ratio,

@@ -3,7 +3,7 @@
 # (FunctionsApp.Benchmarks/), each figure next to its baseline measured in the same run.
 # Writes results/benchmark.md and results/benchmark.json and prints the table at the end.
 #
-#   scripts/benchmark.sh                    every scenario, full size (about 10 minutes on 2 cores)
+#   scripts/benchmark.sh                    every scenario, full size (about 15 minutes on 2 cores)
 #   scripts/benchmark.sh --quick http       one scenario, small sizes (under a minute once built)
 #   scripts/benchmark.sh --no-build ...     skip the build (the Release build must be current)
 #
@@ -13,10 +13,14 @@
 # Sizes can be set with BENCHMARK_COLD_REPETITIONS, BENCHMARK_HTTP_SECONDS, BENCHMARK_QUEUE_BACKLOG,
 # BENCHMARK_QUEUE_WARMUP, BENCHMARK_QUEUE_ROUNDS, BENCHMARK_QUEUE_STEADY_DEPTH,
 # BENCHMARK_QUEUE_STEADY_SECONDS; BENCHMARK_READY_TO_RUN=0/1 skips or forces the ReadyToRun cold starts
-# (full runs have them, quick runs not: they cost two publishes);
-# Consumption prices with BENCHMARK_PRICE_PER_GB_SECOND, BENCHMARK_PRICE_PER_MILLION_EXECUTIONS,
-# BENCHMARK_FREE_GB_SECONDS, BENCHMARK_FREE_EXECUTIONS, BENCHMARK_EXECUTIONS_PER_MONTH, and the
-# fixed server to compare with, BENCHMARK_FIXED_SERVER_PER_MONTH.
+# (full runs have them, quick runs not: they cost three publishes);
+# Flex Consumption prices (FunctionsApp.Benchmarks/FlexConsumptionPrices.cs says where the defaults
+# come from) with BENCHMARK_FLEX_PER_GB_SECOND, BENCHMARK_FLEX_PER_MILLION_EXECUTIONS,
+# BENCHMARK_FLEX_FREE_GB_SECONDS, BENCHMARK_FLEX_FREE_EXECUTIONS,
+# BENCHMARK_FLEX_ALWAYS_READY_BASELINE_PER_GB_SECOND, BENCHMARK_FLEX_ALWAYS_READY_EXECUTION_PER_GB_SECOND,
+# BENCHMARK_FLEX_INSTANCE_MEMORY_MB, and the fixed server to compare with, BENCHMARK_FIXED_SERVER_PER_MONTH.
+# Every scenario runs the template baseline (FunctionsApp.Benchmarks/Baselines/TemplateApp, what
+# `func new` gives a user) next to the app through the same host.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

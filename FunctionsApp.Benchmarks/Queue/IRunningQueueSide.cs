@@ -5,4 +5,7 @@ public interface IRunningQueueSide : IAsyncDisposable
 {
     /// <summary>The worker process, for the side that has one; null for the others.</summary>
     int? WorkerProcessId { get; }
+
+    /// <summary>What the worker logged (each line crossed gRPC to our host), for the side that has one.</summary>
+    FunctionsHost.WorkerLogs? WorkerLogs => null;
 }

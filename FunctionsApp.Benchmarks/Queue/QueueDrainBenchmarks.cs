@@ -20,7 +20,7 @@ public sealed class QueueDrainBenchmarks(ITestOutputHelper output)
     private const string Scenario = "queue drain";
 
     [Fact]
-    public async Task QueueDrain_AppNextToIdealDispatcher_Measured()
+    public async Task QueueDrain_AppNextToTemplateAndIdealDispatcher_Measured()
     {
         BenchmarkReport.Begin(Scenario);
         var backlog = BenchmarkSettings.QueueBacklog;
@@ -38,7 +38,7 @@ public sealed class QueueDrainBenchmarks(ITestOutputHelper output)
                 var drain = await DrainAsync(side, settings, total, warmup, timeout);
                 drains[side].Add(drain);
                 output.WriteLine(BenchmarkReport.Invariant(
-                    $"round {round + 1}, {side}: warm {backlog / (drain.Last - drain.Warm).TotalSeconds:F1} msg/s, cold {total / drain.Total.TotalSeconds:F1} msg/s; warm CPU per message {drain.WarmCpu.PerMessage(backlog)}"));
+                    $"round {round + 1}, {side}: warm {backlog / (drain.Last - drain.Warm).TotalSeconds:F1} msg/s, cold {total / drain.Total.TotalSeconds:F1} msg/s; warm CPU per message {drain.WarmCpu.PerMessage(backlog)}; worker log lines per message {drain.LogLinesPerMessage:F1} ({drain.LogCategories})"));
             }
         }
 
@@ -49,13 +49,14 @@ public sealed class QueueDrainBenchmarks(ITestOutputHelper output)
         string PerRound(QueueSide side, QueueSide baseline) =>
             string.Join(", ", drains[side].Zip(drains[baseline], (s, b) => ((b.Last - b.Warm) / (s.Last - s.Warm)).ToString("F2", CultureInfo.InvariantCulture) + "x"));
 
-        var (ideal, listener, inProcess, app) = (QueueSide.Ideal, QueueSide.Listener, QueueSide.AppInProcess, QueueSide.App);
+        var (ideal, listener, inProcess, app, template) = (QueueSide.Ideal, QueueSide.Listener, QueueSide.AppInProcess, QueueSide.App, QueueSide.Template);
         var conditions = BenchmarkReport.Invariant(
             $"messages {warmup + 1}-{total} of a backlog of {total:N0} (the first {warmup:N0} warm each side up), {rounds} round(s) per side, order reversed every round; {settings}");
         output.WriteLine(conditions);
-        AddRow(app, ideal, BenchmarkReport.Invariant($"drain rate, backlog {backlog:N0}, warm"), Rate, conditions + $"; per round {PerRound(app, ideal)}");
+        AddRow(app, ideal, BenchmarkReport.Invariant($"drain rate, backlog {backlog:N0}, warm"), Rate,
+            conditions + $"; per round vs the ideal {PerRound(app, ideal)}, vs the template {PerRound(app, template)}", template);
         AddRow(app, ideal, BenchmarkReport.Invariant($"drain rate, backlog {total:N0}, cold"), ColdRate,
-            "the whole backlog of the same drains, from the side's start: the app's worker is new in every drain and JIT-compiles as it goes");
+            "the whole backlog of the same drains, from the side's start: the app's and the template's workers are new in every drain and JIT-compile as they go", template);
 
         // Each layer the app adds, next to the one below it.
         AddRow(listener, ideal, "drain rate: our host's listener", Rate,
@@ -73,34 +74,45 @@ public sealed class QueueDrainBenchmarks(ITestOutputHelper output)
         foreach (var side in new[] { listener, inProcess, app })
         {
             BenchmarkReport.Add(new BenchmarkRow(Scenario, $"CPU per message, all processes: {side.Description}", "ms", CpuMs(side), ideal.Description, CpuMs(ideal),
-                BenchmarkReport.Invariant($"messages {warmup + 1}-{total}; {side}: {Cpu(side).PerMessage(measured)}, cores {Busy(side):P0} busy; {ideal}: {Cpu(ideal).PerMessage(measured)}, cores {Busy(ideal):P0} busy")));
+                BenchmarkReport.Invariant($"messages {warmup + 1}-{total}; {side}: {Cpu(side).PerMessage(measured)}, cores {Busy(side):P0} busy; {ideal}: {Cpu(ideal).PerMessage(measured)}, cores {Busy(ideal):P0} busy; {template}: {Cpu(template).PerMessage(measured)}"),
+                side == app ? CpuMs(template) : null));
         }
 
         var ratio = Rate(app) / Rate(ideal);
         BenchmarkReport.Add(new TargetCheck("queue drain >= 0.8x ideal", ratio >= 0.8,
             BenchmarkReport.Invariant($"{Rate(app):F0} vs {Rate(ideal):F0} msg/s = {ratio:F2}x, backlog {backlog:N0} after {warmup:N0} warm-up messages ({rounds} round(s); per round {PerRound(app, ideal)}); cold, with the worker's JIT: {ColdRate(app) / ColdRate(ideal):F2}x")));
+        var templateRatio = Rate(app) / Rate(template);
+        BenchmarkReport.Add(new TargetCheck("queue drain >= 0.9x the template", templateRatio >= 0.9,
+            BenchmarkReport.Invariant($"{Rate(app):F0} vs {Rate(template):F0} msg/s = {templateRatio:F2}x warm (per round {PerRound(app, template)}); cold {ColdRate(app) / ColdRate(template):F2}x")));
+        double WorkerMs(QueueSide side) => Cpu(side).Worker.TotalMilliseconds / measured;
+        ProcessResources PeakOf(QueueSide side) => drains[side].Select(d => d.Worker!).MaxBy(r => r.PeakResidentBytes)!;
+        var cpuRatio = WorkerMs(app) / WorkerMs(template);
+        BenchmarkReport.Add(new TargetCheck("worker CPU per message <= 1.3x the template", cpuRatio <= 1.3,
+            BenchmarkReport.Invariant($"{WorkerMs(app):F3} vs {WorkerMs(template):F3} ms = {cpuRatio:F2}x (messages {warmup + 1}-{total}, warm workers)")));
 
-        // The cost of the whole drain, the worker's start-up JIT included: what a worker that
-        // lives for one backlog costs.
-        var cpuPer1000 = drains[app].Sum(d => d.Cpu.Worker.TotalSeconds) / (rounds * total) * 1000;
-        // Executions overlap: with the listener's concurrency kept full, each one lasts about
-        // concurrency / rate (an upper bound, which the tail of the drain inflates).
-        var secondsPerExecution = settings.Concurrency / ColdRate(app);
-        var appResources = drains[app].Select(d => d.Worker!).MaxBy(r => r.PeakResidentBytes)!;
-        WorkerCost.Add(Scenario, "messages", ConsumptionPrices.FromEnvironment(), appResources, cpuPer1000, secondsPerExecution, ColdRate(app),
-            BenchmarkReport.Invariant($"backlog {total:N0}, {rounds} round(s), whole drains: the worker's start-up JIT included (warm: {Cpu(app).Worker.TotalMilliseconds / measured:F2} ms per message)"));
+        // Every line a worker logs crosses gRPC and is handled by our host: the app's and the template's differ.
+        double LogLines(QueueSide side) => drains[side].Average(d => d.LogLinesPerMessage);
+        BenchmarkReport.Add(new BenchmarkRow(Scenario, "worker log lines per message", "lines", LogLines(app), null, null,
+            $"messages {warmup + 1}-{total}, by category: app {drains[app][^1].LogCategories}; template {drains[template][^1].LogCategories}", LogLines(template)));
+
+        // Cost at the warm rate (a worker that has run a while), with the warm CPU per message;
+        // peak memory over the whole drain.
+        WorkerCost.Add(Scenario, "message", FlexConsumptionPrices.FromEnvironment(),
+            WorkerCost.Figures.Of(Rate(app), WorkerMs(app), PeakOf(app)),
+            WorkerCost.Figures.Of(Rate(template), WorkerMs(template), PeakOf(template)),
+            BenchmarkReport.Invariant($"messages {warmup + 1}-{total} of each drain, {rounds} round(s), warm workers"));
         output.WriteLine(BenchmarkReport.Save());
     }
 
-    private static void AddRow(QueueSide side, QueueSide baseline, string metric, Func<QueueSide, double> rate, string conditions) =>
-        BenchmarkReport.Add(new BenchmarkRow(Scenario, metric, "msg/s", rate(side), baseline.Description, rate(baseline), conditions));
+    private static void AddRow(QueueSide side, QueueSide baseline, string metric, Func<QueueSide, double> rate, string conditions, QueueSide? template = null) =>
+        BenchmarkReport.Add(new BenchmarkRow(Scenario, metric, "msg/s", rate(side), baseline.Description, rate(baseline), conditions, template is null ? null : rate(template)));
 
     /// <summary>
     /// One drain of the backlog by one side: times from the moment the side was started, the CPU its
     /// processes spent (all of it, and after the first messages), and the worker's resources at the
     /// end (for the side with a worker).
     /// </summary>
-    private sealed record Drain(TimeSpan Total, TimeSpan Warm, TimeSpan Last, CpuSplit Cpu, CpuSplit WarmCpu, ProcessResources? Worker);
+    private sealed record Drain(TimeSpan Total, TimeSpan Warm, TimeSpan Last, CpuSplit Cpu, CpuSplit WarmCpu, ProcessResources? Worker, double LogLinesPerMessage, string LogCategories);
 
     private static async Task<Drain> DrainAsync(QueueSide side, ListenerSettings settings, int messages, int warmup, TimeSpan timeout)
     {
@@ -116,14 +128,17 @@ public sealed class QueueDrainBenchmarks(ITestOutputHelper output)
         var cpuBefore = CpuSplit.Read(azurite.ProcessIds, running.WorkerProcessId);
         await completions.WaitForAsync(warmup, timeout, side.Description);
         var cpuWarm = CpuSplit.Read(azurite.ProcessIds, running.WorkerProcessId);
+        var logsWarm = running.WorkerLogs?.Count ?? 0;
         await completions.WaitForAsync(messages, timeout, side.Description);
         await storage.WaitForEmptyQueueAsync(timeout);
         var total = Stopwatch.GetElapsedTime(started);
         var cpu = CpuSplit.Read(azurite.ProcessIds, running.WorkerProcessId);
         var worker = running.WorkerProcessId is { } pid ? ProcessResources.Read(pid) : null;
+        var logLines = running.WorkerLogs is { } logs ? logs.Snapshot(logsWarm) : [];
         var written = completions.Snapshot().Select(c => c.At).Order().ToArray();
         await storage.EnsureDrainedAsync(messages, side.Description);
         return new Drain(total, Stopwatch.GetElapsedTime(started, written[warmup - 1]), Stopwatch.GetElapsedTime(started, written[messages - 1]),
-            cpu - cpuBefore, cpu - cpuWarm, worker);
+            cpu - cpuBefore, cpu - cpuWarm, worker, (double)logLines.Count / (messages - warmup),
+            string.Join(", ", logLines.GroupBy(l => l.Category).OrderByDescending(g => g.Count()).Take(4).Select(g => BenchmarkReport.Invariant($"{g.Key} {g.Count()}"))));
     }
 }

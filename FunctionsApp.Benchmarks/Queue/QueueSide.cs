@@ -16,7 +16,9 @@ namespace FunctionsApp.Benchmarks.Queue;
 /// (<see cref="InProcessReportInvoker"/>): the listener's share, without the worker;</item>
 /// <item><see cref="AppInProcess"/>: the same listener calling the app's dispatcher in process
 /// (<see cref="InProcessAppInvoker"/>): the app's own code, without gRPC and the worker SDK;</item>
-/// <item><see cref="App"/>: the listener and the real worker, as in the end-to-end tests.</item>
+/// <item><see cref="App"/>: the listener and the real worker, as in the end-to-end tests;</item>
+/// <item><see cref="Template"/>: the same listener and a worker of the template baseline
+/// (Baselines/TemplateApp, what func new gives a user), which writes the same report blob.</item>
 /// </list>
 /// </summary>
 public sealed class QueueSide
@@ -41,8 +43,10 @@ public sealed class QueueSide
 
     public static QueueSide App { get; } = new("app", "app (listener + worker)", StartAppAsync);
 
-    /// <summary>Ideal first, then each layer the app adds on top of it.</summary>
-    public static IReadOnlyList<QueueSide> All { get; } = [Ideal, Listener, AppInProcess, App];
+    public static QueueSide Template { get; } = new("template", "template (listener + func new worker)", StartTemplateAsync);
+
+    /// <summary>Ideal first, then each layer the app adds on top of it, then the template next to the app.</summary>
+    public static IReadOnlyList<QueueSide> All { get; } = [Ideal, Listener, AppInProcess, App, Template];
 
     /// <summary>
     /// The sides in the order to measure them in a round: odd rounds reversed, so a machine that
@@ -89,11 +93,18 @@ public sealed class QueueSide
         return new RunningSide(listener, owned);
     }
 
-    private static async Task<IRunningQueueSide> StartAppAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions)
+    private static Task<IRunningQueueSide> StartAppAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions) =>
+        StartWorkerAsync(FunctionsAppOutput.Directory, azurite, completions);
+
+    private static async Task<IRunningQueueSide> StartTemplateAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions) =>
+        await StartWorkerAsync(await BaselineApps.DirectoryAsync("TemplateApp"), azurite, completions);
+
+    /// <summary>Our host with a worker of the app in <paramref name="appDirectory"/>, queues only.</summary>
+    private static async Task<IRunningQueueSide> StartWorkerAsync(string appDirectory, AzuriteServer azurite, Completions completions)
     {
         var host = await WorkerHost.StartAsync(new WorkerHostOptions
         {
-            AppDirectory = FunctionsAppOutput.Directory,
+            AppDirectory = appDirectory,
             AppSettings = AppSettings(azurite),
             EnableHttp = false,
             InvocationEnded = (request, response) =>
@@ -157,10 +168,13 @@ public sealed class QueueSide
         public RunningSide(WorkerHost host, int workerProcessId)
         {
             WorkerProcessId = workerProcessId;
+            WorkerLogs = host.Logs;
             stop = host.DisposeAsync;
         }
 
         public int? WorkerProcessId { get; }
+
+        public WorkerLogs? WorkerLogs { get; }
 
         public ValueTask DisposeAsync() => stop();
     }
