@@ -30,9 +30,6 @@ public static class AppServices
     /// <summary>The log category prefix of the Azure SDK's own request logging (Azure.Core, Azure.Storage...).</summary>
     public const string AzureSdkLogCategoryPrefix = "Azure";
 
-    /// <summary>The log category of the Azure SDK's HTTP pipeline (requests, responses, retries).</summary>
-    public const string AzureCoreLogCategory = "Azure.Core";
-
     /// <summary>The log category prefix of ASP.NET Core, which serves the HTTP functions inside the worker.</summary>
     public const string AspNetCoreLogCategoryPrefix = "Microsoft.AspNetCore";
 
@@ -115,11 +112,6 @@ public static class AppServices
         // message. Its warnings pass; our own events (1002, 1003) carry the exceptions.
         services.AddLogging(logging => logging.AddFilter(AzureSdkLogCategoryPrefix, LogLevel.Warning));
 
-        // Azure.Core's warnings are its "Error response" lines: one for every status that is not
-        // a success, mostly the 404 and 409 our create-on-first-use code expects (the first report
-        // into a new container). A failure that matters reaches our own events (1002, 1003) as an
-        // exception; its errors still pass.
-        services.AddLogging(logging => logging.AddFilter(AzureCoreLogCategory, LogLevel.Error));
 
         // ASP.NET Core (the worker's own Kestrel under ASP.NET Core integration) logs a line per
         // result written ("Writing value of type ... as Json"); warnings and errors still pass.

@@ -8,7 +8,8 @@
 #   scripts/benchmark.sh --no-build ...     skip the build (the Release build must be current)
 #
 # Scenarios: cold (start-up and first request), http (greeting throughput), queue (backlog drain),
-# steady (queue steady state with a producer); replay (10,000 parked messages replayed over
+# steady (queue steady state with a producer); telemetry (the app exporting over OTLP next to the
+# app with telemetry off); replay (10,000 parked messages replayed over
 # repeated calls, progress in results/replay-throughput.txt; not part of a full run).
 # Sizes can be set with BENCHMARK_COLD_REPETITIONS, BENCHMARK_HTTP_SECONDS, BENCHMARK_QUEUE_BACKLOG,
 # BENCHMARK_QUEUE_WARMUP, BENCHMARK_QUEUE_ROUNDS, BENCHMARK_QUEUE_STEADY_DEPTH,
@@ -36,8 +37,9 @@ for arg in "$@"; do
     http) filter="$filter&FullyQualifiedName~HttpGreetingBenchmarks" ;;
     queue) filter="$filter&FullyQualifiedName~QueueDrainBenchmarks" ;;
     steady) filter="$filter&FullyQualifiedName~QueueSteadyStateBenchmarks" ;;
+    telemetry) filter="$filter&FullyQualifiedName~TelemetryCostBenchmarks" ;;
     replay) filter="$filter&FullyQualifiedName~ReplayThroughputBenchmarks"; replay=1 ;;
-    *) echo "Unknown argument '$arg'. Usage: scripts/benchmark.sh [--quick] [--no-build] [cold|http|queue|steady|replay]" >&2; exit 2 ;;
+    *) echo "Unknown argument '$arg'. Usage: scripts/benchmark.sh [--quick] [--no-build] [cold|http|queue|steady|telemetry|replay]" >&2; exit 2 ;;
   esac
 done
 
