@@ -68,6 +68,8 @@ public sealed class QueueTriggerListener : IAsyncDisposable
             {
                 services.AddSingleton<ITypeLocator>(new FixedTypeLocator(types));
                 services.AddSingleton<IJobActivator>(new ForwardingJobActivator(forwarder));
+                // Registered after the SDK's default, so this one is used: logged, never a crash.
+                services.AddSingleton<Microsoft.Azure.WebJobs.Host.Timers.IWebJobsExceptionHandler>(new ListenerExceptionHandler(logs));
             })
             .Build();
 

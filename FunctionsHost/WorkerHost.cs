@@ -258,19 +258,20 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
                 await httpFront.DisposeAsync();
             }
 
-            if (queueListener is not null)
-            {
-                await queueListener.DisposeAsync();
-            }
-
             if (worker is not null)
             {
                 await worker.DisposeAsync();
             }
 
+            // Invocations still waiting on the worker fail now, before the listener that started
+            // them is disposed, so the listener finishes their messages while it can still log.
             var shutDown = new WorkerUnavailableException("The host has shut down.");
             ready.TrySetException(shutDown);
             channel?.Fail(shutDown);
+            if (queueListener is not null)
+            {
+                await queueListener.DisposeAsync();
+            }
             if (rpcServer is not null)
             {
                 await rpcServer.StopAsync();

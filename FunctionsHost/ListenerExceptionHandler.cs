@@ -1,0 +1,31 @@
+using System.Runtime.ExceptionServices;
+using Microsoft.Azure.WebJobs.Host.Timers;
+using Microsoft.Extensions.Logging;
+
+namespace FunctionsHost;
+
+/// <summary>
+/// What the queue listener does with an exception nothing else caught (one thrown while a message
+/// is finished after the host began to stop, for instance): it is written to the host's log.
+/// The WebJobs SDK's own handler rethrows it on a new thread, which ends the process; the Functions
+/// host replaces that handler with one that logs as well, so a stopping host never takes its process down.
+/// </summary>
+public sealed class ListenerExceptionHandler(WorkerLogs logs) : IWebJobsExceptionHandler
+{
+    public Task OnTimeoutExceptionAsync(ExceptionDispatchInfo exceptionInfo, TimeSpan timeoutGracePeriod)
+    {
+        ArgumentNullException.ThrowIfNull(exceptionInfo);
+        Log("A function of the queue listener timed out", exceptionInfo.SourceException);
+        return Task.CompletedTask;
+    }
+
+    public Task OnUnhandledExceptionAsync(ExceptionDispatchInfo exceptionInfo)
+    {
+        ArgumentNullException.ThrowIfNull(exceptionInfo);
+        Log("The queue listener had an unhandled exception", exceptionInfo.SourceException);
+        return Task.CompletedTask;
+    }
+
+    private void Log(string what, Exception exception) =>
+        logs.AddHost(LogLevel.Error, $"{what}: {exception.GetType().FullName}: {exception.Message}", "FunctionsHost.QueueListener");
+}
