@@ -142,6 +142,14 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Every service is killed before any is waited for: run from a process-exit handler, which
+        // the runtime may cut short, waiting for the blob service first once left the queue
+        // service running after the tests had ended.
+        foreach (var process in processes)
+        {
+            process.Kill();
+        }
+
         foreach (var process in processes)
         {
             await process.DisposeAsync();
@@ -319,6 +327,22 @@ public sealed class AzuriteServer : IAsyncDisposable
             catch (TimeoutException)
             {
                 // DisposeAsync kills what is left.
+            }
+        }
+
+        /// <summary>Kills the process (and its children) without waiting; DisposeAsync waits.</summary>
+        public void Kill()
+        {
+            try
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
             }
         }
 
