@@ -7,8 +7,10 @@ namespace FunctionsHost;
 /// <summary>
 /// What the queue listener does with an exception nothing else caught (one thrown while a message
 /// is finished after the host began to stop, for instance): it is written to the host's log.
-/// The WebJobs SDK's own handler rethrows it on a new thread, which ends the process; the Functions
-/// host replaces that handler with one that logs as well, so a stopping host never takes its process down.
+/// The WebJobs SDK's own handler rethrows it on a new thread, which ends the process. The Functions
+/// host replaces that handler too: it logs the error and stops its script host (which the platform
+/// then restarts). Ours only logs, and the host goes on: the one case seen, a message finishing
+/// while the host stops, is stopping already.
 /// </summary>
 public sealed class ListenerExceptionHandler(WorkerLogs logs) : IWebJobsExceptionHandler
 {

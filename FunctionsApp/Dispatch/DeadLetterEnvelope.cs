@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace FunctionsApp.Dispatch;
 
 /// <summary>
@@ -31,10 +29,8 @@ public sealed record DeadLetterEnvelope(
     /// The W3C trace context the message was handled in (the dispatch span's, else the one the
     /// message carried); null when there was none. A replayed message continues it.
     /// </summary>
-    [JsonPropertyName("traceparent")]
     public string? Traceparent { get; init; }
 
     /// <summary>The tracestate that goes with <see cref="Traceparent"/>.</summary>
-    [JsonPropertyName("tracestate")]
     public string? Tracestate { get; init; }
 }

@@ -75,7 +75,14 @@ public sealed class AppMetrics
 
     public void ReportAlreadyExisting() => reportsAlreadyExisting.Add(1);
 
-    public void Greeting(int statusCode) => greetings.Add(1, new KeyValuePair<string, object?>(AppTelemetry.StatusCodeTag, statusCode));
+    public void Greeting(int statusCode)
+    {
+        // The status code is boxed into its tag: only when someone listens.
+        if (greetings.Enabled)
+        {
+            greetings.Add(1, new KeyValuePair<string, object?>(AppTelemetry.StatusCodeTag, statusCode));
+        }
+    }
 
     public void Replayed(string reason, int count)
     {
