@@ -41,8 +41,8 @@ public sealed class BareGreetingServer : IAsyncDisposable
         {
             var result = greetings.Greet(new GreetingRequest(ReadOnlyMemory<byte>.Empty, null, request.Query["name"]));
             return result.Error is { } error
-                ? Results.Json(error, AppJsonContext.Readable.ErrorReply, ContentType, (int)result.Status)
-                : Results.Json(result.Reply!, AppJsonContext.Readable.GreetingReply, ContentType, (int)result.Status);
+                ? Results.Json(error, AppJsonContext.Outgoing.ErrorReply, ContentType, (int)result.Status)
+                : Results.Json(result.Reply!, AppJsonContext.Outgoing.GreetingReply, ContentType, (int)result.Status);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Unicode;
 using FunctionsApp.Dispatch;
 using FunctionsApp.Greeting;
 using FunctionsApp.Http;
@@ -28,15 +29,31 @@ namespace FunctionsApp;
 public sealed partial class AppJsonContext : JsonSerializerContext
 {
     /// <summary>
-    /// The context the app uses. The default encoder writes <c>"</c> and <c>'</c> as <c>\u0022</c>
-    /// and <c>\u0027</c>, which makes dead-letter envelopes (a JSON body inside JSON) hard to read;
-    /// our JSON is never embedded in HTML, so the relaxed encoder is safe here.
+    /// The context for what the app writes for others (HTTP answers, outbox notifications, reports)
+    /// and for everything it reads. It escapes the HTML-sensitive characters (<c>&lt; &gt; &amp; ' "</c>
+    /// and <c>+</c>, as <c>\u003C</c> and so on) like the default encoder, because the app does not know
+    /// who renders what it writes; unlike the default, letters of every script stay as they are.
     /// </summary>
-    public static AppJsonContext Readable => ReadableHolder.Instance;
+    public static AppJsonContext Outgoing => OutgoingHolder.Instance;
 
-    // A nested holder, because static initializers in the generated half of this partial class
+    /// <summary>
+    /// The context for dead-letter envelopes only. An envelope carries a JSON body inside JSON: with
+    /// the default escaping every quote of the body becomes <c>\u0022</c>, and an operator reading it
+    /// in a queue browser cannot see the message that failed. Envelopes are read by the app and by
+    /// operators' tools, never embedded in a page as they are (the envelope is text to them), so
+    /// relaxed escaping is kept here and nowhere else.
+    /// </summary>
+    public static AppJsonContext Envelope => EnvelopeHolder.Instance;
+
+    // Nested holders, because static initializers in the generated half of this partial class
     // (which create Default) are not ordered against ours.
-    private static class ReadableHolder
+    private static class OutgoingHolder
+    {
+        public static readonly AppJsonContext Instance =
+            new(new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) });
+    }
+
+    private static class EnvelopeHolder
     {
         public static readonly AppJsonContext Instance =
             new(new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

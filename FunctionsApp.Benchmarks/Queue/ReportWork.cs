@@ -41,6 +41,6 @@ public static class ReportWork
             Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
         };
         await reports.GetBlobClient(BlobReportStore.BlobName(reportId)).UploadAsync(
-            BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(report, AppJsonContext.Readable.ReportDocument)), upload, cancellationToken);
+            BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(report, AppJsonContext.Outgoing.ReportDocument)), upload, cancellationToken);
     }
 }

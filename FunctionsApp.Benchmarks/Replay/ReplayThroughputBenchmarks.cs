@@ -35,7 +35,7 @@ public sealed class ReplayThroughputBenchmarks(AzuriteFixture azurite, ITestOutp
         var parking = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, Parked), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, token) =>
             await app.DeadLetters.SendMessageAsync(
-                $$$"""{"reason":"retries_exhausted","description":"d","message_id":"m-{{{i}}}","dequeue_count":5,"failed_at":"2026-11-26T12:00:00+00:00","original_body":"{\"action\":\"generate_report\",\"report_id\":\"r-{{{i}}}\"}"}""",
+                $$$"""{"reason":"retries_exhausted","description":"d","message_id":"{{{Guid.NewGuid()}}}","dequeue_count":5,"failed_at":"2026-11-26T12:00:00+00:00","original_body":"{\"action\":\"generate_report\",\"report_id\":\"r-{{{i}}}\"}"}""",
                 cancellationToken: token));
         Report($"Parked {Parked} envelopes in {parking.Elapsed.TotalSeconds:F1} s.");
 

@@ -102,8 +102,11 @@ public sealed class WorkMix
 
         if (i >= half && i % 10 == 3)
         {
-            var key = earlier[i - half].IdempotencyKey!;
-            return new PlannedMessage(i, $$"""{"action":"send_notification","user_id":"u{{n}}","message":"repeat {{n}}","idempotency_key":"{{key}}"}""", null, key, true, null);
+            // The same user and key as the original: keys are scoped per user.
+            var original = earlier[i - half];
+            var key = original.IdempotencyKey!;
+            var user = "u" + original.Index.ToString(CultureInfo.InvariantCulture);
+            return new PlannedMessage(i, $$"""{"action":"send_notification","user_id":"{{user}}","message":"repeat {{n}}","idempotency_key":"{{key}}"}""", null, key, true, null);
         }
 
         if (i % 2 == 0)

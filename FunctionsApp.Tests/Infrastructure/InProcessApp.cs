@@ -22,7 +22,13 @@ public sealed class InProcessApp : IAsyncDisposable
     /// <param name="blobUnreachable">Point the app's blob endpoint at a closed port, to make report writes fail.</param>
     /// <param name="systemClock">Give the app the real clock instead of <see cref="Clock"/>, for measurements that need time to pass.</param>
     /// <param name="configureServices">Registrations added after the app's own, e.g. telemetry exporters.</param>
-    public InProcessApp(AzuriteFixture azurite, bool blobUnreachable = false, bool systemClock = false, Action<IServiceCollection>? configureServices = null)
+    /// <param name="settings">App settings beyond the storage names, e.g. a time-to-live.</param>
+    public InProcessApp(
+        AzuriteFixture azurite,
+        bool blobUnreachable = false,
+        bool systemClock = false,
+        Action<IServiceCollection>? configureServices = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         ArgumentNullException.ThrowIfNull(azurite);
         this.azurite = azurite;
@@ -31,7 +37,10 @@ public sealed class InProcessApp : IAsyncDisposable
         var connection = blobUnreachable
             ? ConnectionStrings.WithBlobEndpoint(azurite.ConnectionString, $"http://127.0.0.1:{FreePorts.Closed()}/devstoreaccount1")
             : azurite.ConnectionString;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Storage.ConfigurationValues(connection)).Build();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(Storage.ConfigurationValues(connection))
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
+            .Build();
         var services = new ServiceCollection()
             .AddLogging()
             .AddSingleton(systemClock ? TimeProvider.System : Clock)

@@ -81,7 +81,7 @@ public sealed class ReplayIntegrationTests(AzuriteFixture azurite) : IClassFixtu
         await DrainAsync(app.DeadLetters);
         const int parked = 200;
         await Task.WhenAll(Enumerable.Range(0, parked).Select(i => app.DeadLetters.SendMessageAsync(
-            $$$"""{"reason":"unknown_action","description":"d","message_id":"m-{{{i}}}","dequeue_count":1,"failed_at":"2026-11-26T12:00:00+00:00","original_body":"{\"action\":\"launch_rocket\",\"n\":{{{i}}}}"}""")));
+            $$$"""{"reason":"unknown_action","description":"d","message_id":"{{{Guid.NewGuid()}}}","dequeue_count":1,"failed_at":"2026-11-26T12:00:00+00:00","original_body":"{\"action\":\"launch_rocket\",\"n\":{{{i}}}}"}""")));
         var budget = app.GetRequiredService<Microsoft.Extensions.Options.IOptions<ReplayOptions>>().Value.TimeBudgetSeconds;
         // Every reading of the clock moves it on by a fifth of the budget: it runs out after a few
         // readings (one per round and one per message), within the first round.
@@ -119,8 +119,9 @@ public sealed class ReplayIntegrationTests(AzuriteFixture azurite) : IClassFixtu
         // The worker stopped after parking but before the queue deleted the message, so the
         // redelivery parked it again under the same message id.
         await DrainAsync(app.DeadLetters);
-        await app.ProcessAsync(UnknownA, messageId: "m-twice", dequeueCount: 1);
-        await app.ProcessAsync(UnknownA, messageId: "m-twice", dequeueCount: 2);
+        var twice = Guid.NewGuid().ToString();
+        await app.ProcessAsync(UnknownA, messageId: twice, dequeueCount: 1);
+        await app.ProcessAsync(UnknownA, messageId: twice, dequeueCount: 2);
 
         var report = await Replayer.ReplayAsync(null, 100, CancellationToken.None);
 
@@ -137,7 +138,7 @@ public sealed class ReplayIntegrationTests(AzuriteFixture azurite) : IClassFixtu
         // writes it after a storage outage on the last attempt.
         await DrainAsync(app.DeadLetters);
         await app.DeadLetters.SendMessageAsync(
-            """{"reason":"retries_exhausted","description":"outage","message_id":"m1","dequeue_count":5,"failed_at":"2026-11-26T12:00:00+00:00","action":"generate_report","original_body":"{\"action\":\"generate_report\",\"report_id\":\"r-replayed\"}"}""");
+            """{"reason":"retries_exhausted","description":"outage","message_id":"0b7e2c4e-95a4-4d47-8f0e-3f7a1d2c9b10","dequeue_count":5,"failed_at":"2026-11-26T12:00:00+00:00","action":"generate_report","original_body":"{\"action\":\"generate_report\",\"report_id\":\"r-replayed\"}"}""");
 
         await Replayer.ReplayAsync("retries_exhausted", 100, CancellationToken.None);
         foreach (var body in await DrainAsync(app.WorkQueue))
@@ -157,7 +158,7 @@ public sealed class ReplayIntegrationTests(AzuriteFixture azurite) : IClassFixtu
         // them fit in a 64 KiB queue message, but not inside an envelope.
         var body = "{\"action\":\"launch_rocket\",\"payload\":\"" + string.Concat(Enumerable.Repeat("\\\"", 20_000)) + "\"}";
         Assert.InRange(body.Length, 40_000, 65_536);
-        await app.ProcessAsync(body, messageId: "big-1");
+        await app.ProcessAsync(body);
 
         using (var envelope = System.Text.Json.JsonDocument.Parse(await app.DeadLetters.PeekOrNullAsync() ?? "null"))
         {
@@ -171,6 +172,9 @@ public sealed class ReplayIntegrationTests(AzuriteFixture azurite) : IClassFixtu
 
         Assert.Equal(1, report.Moved);
         Assert.Equal(body, Assert.Single(await DrainAsync(app.WorkQueue)));
-        Assert.Empty(await app.DeadLetterBodies.ListBlobsAsync());
+        // The body is gone; the blob stays empty as a marker that keeps a second parked copy out.
+        var marker = Assert.Single(await app.DeadLetterBodies.ListBlobsAsync());
+        Assert.Equal(0, marker.Properties.ContentLength);
+        Assert.True(marker.Metadata.ContainsKey(QueueDeadLetterReplayer.ReplayedAtMetadata));
     }
 }

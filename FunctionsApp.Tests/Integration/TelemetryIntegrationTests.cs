@@ -190,16 +190,19 @@ public sealed class TelemetryIntegrationTests(AzuriteFixture azurite) : IClassFi
     [Fact]
     public async Task Replay_MessageWithoutTraceparent_RejoinsTheTraceItFailedIn()
     {
-        await app.ProcessAsync("""{"action":"send_notification","message":"no user"}""", "m-9");
-        var failedSpan = telemetry.DispatchSpan("m-9");
+        // Queue message ids are GUIDs; replay trusts no envelope whose id is not one.
+        var failedId = Guid.NewGuid().ToString();
+        var replayedId = Guid.NewGuid().ToString();
+        await app.ProcessAsync("""{"action":"send_notification","message":"no user"}""", failedId);
+        var failedSpan = telemetry.DispatchSpan(failedId);
         await app.WorkQueue.CreateIfNotExistsAsync();
 
         var report = await app.GetRequiredService<IDeadLetterReplayer>().ReplayAsync(null, 10, CancellationToken.None);
         Assert.Equal(1, report.Moved);
         var replayedBody = (await app.WorkQueue.PeekOrNullAsync())!;
-        await app.ProcessAsync(replayedBody, "m-10");
+        await app.ProcessAsync(replayedBody, replayedId);
 
-        var replayedSpan = telemetry.DispatchSpan("m-10");
+        var replayedSpan = telemetry.DispatchSpan(replayedId);
         Assert.Equal(failedSpan.TraceId, replayedSpan.TraceId);
         Assert.Equal(failedSpan.SpanId, replayedSpan.ParentSpanId);
         Assert.StartsWith("""{"action":"send_notification","message":"no user",""", replayedBody, StringComparison.Ordinal);

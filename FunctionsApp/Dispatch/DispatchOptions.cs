@@ -33,6 +33,13 @@ public sealed class DispatchOptions
     [StorageName("Dispatch:DeadLetterContainerName", "container")]
     public string DeadLetterContainerName { get; set; } = "dead-letters";
 
+    /// <summary>
+    /// How long a dead-letter envelope lives in its queue, in seconds; -1 (the default): until someone
+    /// replays or removes it. A parked message is the only record of a failure.
+    /// </summary>
+    [TimeToLive("Dispatch:DeadLetterTimeToLiveSeconds")]
+    public int DeadLetterTimeToLiveSeconds { get; set; } = TimeToLiveAttribute.Never;
+
     [Range(16, QueueMessageLimitBytes, ErrorMessage = "The setting Dispatch:MaxMessageBytes must be between 16 and 65536.")]
     public int MaxMessageBytes { get; set; } = QueueMessageLimitBytes;
 }

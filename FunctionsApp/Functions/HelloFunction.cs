@@ -26,10 +26,10 @@ public sealed class HelloFunction(GreetingService greetings, AppMetrics metrics,
         if (result.Error is { } error)
         {
             GreetingLog.GreetingRejected(logger, (int)result.Status, error.Error);
-            return HttpJson.Json(result.Status, error, AppJsonContext.Readable.ErrorReply);
+            return HttpJson.Json(result.Status, error, AppJsonContext.Outgoing.ErrorReply);
         }
 
-        return HttpJson.Json(result.Status, result.Reply!, AppJsonContext.Readable.GreetingReply);
+        return HttpJson.Json(result.Status, result.Reply!, AppJsonContext.Outgoing.GreetingReply);
     }
 
     /// <summary>

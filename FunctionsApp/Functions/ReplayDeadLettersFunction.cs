@@ -40,6 +40,6 @@ public sealed class ReplayDeadLettersFunction(IDeadLetterReplayer replayer)
         }
 
         var report = await replayer.ReplayAsync(reason, max, cancellationToken).ConfigureAwait(false);
-        return HttpJson.Json(HttpStatusCode.OK, report, AppJsonContext.Readable.ReplayReport);
+        return HttpJson.Json(HttpStatusCode.OK, report, AppJsonContext.Outgoing.ReplayReport);
     }
 }

@@ -13,5 +13,5 @@ public static class HttpJson
         Results.Json(body, typeInfo, ContentType, (int)status);
 
     public static IResult Error(HttpStatusCode status, string error, string message) =>
-        Json(status, new ErrorReply(error, message), AppJsonContext.Readable.ErrorReply);
+        Json(status, new ErrorReply(error, message), AppJsonContext.Outgoing.ErrorReply);
 }

@@ -13,6 +13,9 @@ public sealed class QueueNotificationSender(QueueServiceClient queues, IOptions<
 {
     private readonly QueueClient outbox = queues.GetQueueClient(options.Value.OutboxQueueName);
 
+    private readonly int timeToLiveSeconds = options.Value.OutboxTimeToLiveSeconds;
+
+    // The outbox's consumer is not ours: its JSON escapes HTML-sensitive characters (AppJsonContext.Outgoing).
     public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>
-        outbox.SendCreatingQueueAsync(JsonSerializer.Serialize(notification, AppJsonContext.Readable.Notification), cancellationToken);
+        outbox.SendCreatingQueueAsync(JsonSerializer.Serialize(notification, AppJsonContext.Outgoing.Notification), timeToLiveSeconds, cancellationToken);
 }

@@ -12,14 +12,17 @@ public sealed record SendNotificationCommand(string? UserId, string? Message, st
     public const int MaxMessageLength = 1000;
     public const int MaxIdempotencyKeyLength = 200;
 
+    /// <summary>The wire name of <see cref="IdempotencyKey"/>; replay adds it to a parked notification that has none.</summary>
+    public const string IdempotencyKeyField = "idempotency_key";
+
     public static string Action => "send_notification";
 
-    public static JsonTypeInfo<SendNotificationCommand> JsonTypeInfo => AppJsonContext.Readable.SendNotificationCommand;
+    public static JsonTypeInfo<SendNotificationCommand> JsonTypeInfo => AppJsonContext.Outgoing.SendNotificationCommand;
 
     public void Validate()
     {
         CommandFields.Text(CommandFields.Required(UserId, "user_id"), "user_id", MaxUserIdLength);
         CommandFields.Optional(Message, "message", MaxMessageLength);
-        CommandFields.Optional(IdempotencyKey, "idempotency_key", MaxIdempotencyKeyLength);
+        CommandFields.Optional(IdempotencyKey, IdempotencyKeyField, MaxIdempotencyKeyLength);
     }
 }

@@ -6,7 +6,8 @@ namespace FunctionsApp.Notifications;
 
 /// <summary>Handles <c>send_notification</c>: fills in defaults and hands the notification to the sender.</summary>
 /// <remarks>
-/// A key already sent is suppressed, so a redelivered message or a re-enqueued copy with the same
+/// Keys are scoped per user (<see cref="SentKey"/>): the same key for two users sends both. A key
+/// already sent to that user is suppressed, so a redelivered message or a re-enqueued copy with the same
 /// key has no second effect. The key is recorded after sending: if recording fails, the message is
 /// retried and the notification may go out twice, which a consumer deduplicating by key absorbs;
 /// recording first would lose the notification instead.
@@ -22,9 +23,11 @@ public sealed class SendNotificationHandler(
         // Without a key from the sender, the queue message id still ties every redelivery of one
         // message to one key.
         var key = string.IsNullOrEmpty(command.IdempotencyKey) ? context.MessageId : command.IdempotencyKey;
-        if (await sentLog.ContainsAsync(key, cancellationToken).ConfigureAwait(false))
+        var userId = command.UserId ?? throw new ArgumentException("The command has no user id; validate it first.", nameof(command));
+        var sentKey = SentKey(userId, key);
+        if (await sentLog.ContainsAsync(sentKey, cancellationToken).ConfigureAwait(false))
         {
-            NotificationsLog.DuplicateSuppressed(logger, key);
+            NotificationsLog.DuplicateSuppressed(logger, sentKey);
             metrics.DuplicateSuppressed();
             return;
         }
@@ -32,7 +35,7 @@ public sealed class SendNotificationHandler(
         // The notification continues the message's trace, so its delivery can join it too.
         var trace = MessageTraceContext.Onward(context.Trace);
         var notification = new Notification(
-            command.UserId ?? throw new ArgumentException("The command has no user id; validate it first.", nameof(command)),
+            userId,
             string.IsNullOrWhiteSpace(command.Message) ? SendNotificationCommand.DefaultMessage : command.Message,
             key,
             time.GetUtcNow())
@@ -41,7 +44,18 @@ public sealed class SendNotificationHandler(
             Tracestate = trace?.Tracestate,
         };
         await sender.SendAsync(notification, cancellationToken).ConfigureAwait(false);
-        await sentLog.AddAsync(key, cancellationToken).ConfigureAwait(false);
-        NotificationsLog.NotificationSent(logger, key);
+        await sentLog.AddAsync(sentKey, cancellationToken).ConfigureAwait(false);
+        NotificationsLog.NotificationSent(logger, sentKey);
+    }
+
+    /// <summary>
+    /// What the sent log remembers for a key: the key within its user, so one user's key never
+    /// suppresses another's notification. The user id's length comes first, so no pair of
+    /// (user, key) can be written the same way as another.
+    /// </summary>
+    public static string SentKey(string userId, string idempotencyKey)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{userId.Length}:{userId}:{idempotencyKey}");
     }
 }

@@ -1,10 +1,11 @@
-using System.Text.Json;
+using System.Text;
 using Azure;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using FunctionsApp.Diagnostics;
 using FunctionsApp.Dispatch;
+using FunctionsApp.Storage;
 using FunctionsApp.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -16,6 +17,13 @@ namespace FunctionsApp.Replay;
 /// budget allows. Each message is sent first and deleted after, so a crash in between leaves a
 /// duplicate (which the handlers tolerate), never a loss.
 /// </summary>
+/// <remarks>
+/// Whoever can write to the dead-letter queue can put anything there, so a parked message is trusted
+/// only as far as the app can prove it wrote it (see <see cref="ParkedMessage"/>): its body blob is
+/// named after its message id, never taken from it, and is read only when it carries the app's stamp
+/// and fits in a queue message. Whatever fails those checks, or fails to move, is left parked and
+/// counted in the answer; it never fails the call.
+/// </remarks>
 public sealed class QueueDeadLetterReplayer(
     QueueServiceClient queues,
     BlobServiceClient blobs,
@@ -27,32 +35,44 @@ public sealed class QueueDeadLetterReplayer(
     : IDeadLetterReplayer
 {
     /// <summary>The reason given to a parked message that has no envelope (a body the platform moved by itself).</summary>
-    public const string BareBodyReason = "platform_poison";
+    public const string BareBodyReason = ParkedMessage.BareBodyReason;
+
+    /// <summary>
+    /// The metadata a body blob gets once its message was replayed. The body is replaced by nothing
+    /// (it may hold personal data) but the blob stays as a marker: a second parked copy of the same
+    /// message found in a later call is then dropped, not sent again.
+    /// </summary>
+    public const string ReplayedAtMetadata = "replayed_at";
 
     /// <summary>The queue service hands out at most 32 messages per receive.</summary>
     private const int ReceiveSize = 32;
 
-    /// <summary>
-    /// Receives per round. One: a round moves what one receive brought, all at once, so that when
-    /// the budget runs out little is held unstarted (each such message costs a request to release;
-    /// against a slow store, rounds of 128 overran the budget by minutes).
-    /// </summary>
-    private const int ReceivesPerRound = 1;
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly QueueClient deadLetters = queues.GetQueueClient(dispatch.Value.DeadLetterQueueName);
     private readonly QueueClient work = queues.GetQueueClient(dispatch.Value.WorkItemsQueueName);
     private readonly BlobContainerClient bodies = blobs.GetBlobContainerClient(dispatch.Value.DeadLetterContainerName);
     private readonly TimeSpan budget = TimeSpan.FromSeconds(options.Value.TimeBudgetSeconds);
     private readonly int parallelism = options.Value.Parallelism;
+    private readonly TimeSpan workTimeToLive = TimeToLiveAttribute.ToTimeSpan(options.Value.WorkItemTimeToLiveSeconds);
+
+    private enum Result
+    {
+        Moved,
+        Duplicate,
+        Refused,
+        NotStarted,
+    }
 
     public async Task<ReplayReport> ReplayAsync(string? reason, int maxMessages, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
         var deadline = started + budget;
         var movedByReason = new Dictionary<string, int>(StringComparer.Ordinal);
+        var failedByReason = new Dictionary<string, int>(StringComparer.Ordinal);
         if (!(await deadLetters.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value)
         {
-            return new ReplayReport(0, 0, 0, 0, movedByReason);
+            return new ReplayReport(0, 0, 0, 0, movedByReason, 0, failedByReason);
         }
 
         // Only what was parked when the replay began is looked at: a replayed message that fails
@@ -63,27 +83,25 @@ public sealed class QueueDeadLetterReplayer(
         var release = new Dictionary<string, QueueMessage>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var replayedIds = new HashSet<string>(StringComparer.Ordinal);
-        int moved = 0, kept = 0, overMax = 0, overBudget = 0, duplicates = 0;
+        int moved = 0, kept = 0, failed = 0, overMax = 0, overBudget = 0, duplicates = 0;
         var queueDrained = false;
+
+        void Fail(QueueMessage message, string refusal)
+        {
+            release[message.MessageId] = message;
+            failed++;
+            failedByReason[refusal] = failedByReason.GetValueOrDefault(refusal) + 1;
+        }
+
         try
         {
             while (moved < maxMessages && seen.Count < parkedAtStart && time.GetUtcNow() < deadline)
             {
-                // Received one after the other: Azurite can hand one message to two receives that
-                // overlap, and the first one's pop receipt would then no longer delete it.
-                var wanted = Math.Min(ReceiveSize * ReceivesPerRound, parkedAtStart - seen.Count);
-                var batch = new List<QueueMessage>(wanted);
-                while (batch.Count < wanted)
-                {
-                    var received = (await deadLetters.ReceiveMessagesAsync(Math.Min(ReceiveSize, wanted - batch.Count), hold, cancellationToken)
-                        .ConfigureAwait(false)).Value;
-                    batch.AddRange(received);
-                    if (received.Length == 0)
-                    {
-                        break;
-                    }
-                }
-
+                // One receive per round: a round moves what it brought, all at once, so that when the
+                // budget runs out little is held unstarted. Rounds follow one another: Azurite can hand
+                // one message to two receives that overlap.
+                var wanted = Math.Min(ReceiveSize, parkedAtStart - seen.Count);
+                var batch = (await deadLetters.ReceiveMessagesAsync(wanted, hold, cancellationToken).ConfigureAwait(false)).Value;
                 var fresh = batch.Where(m => seen.Add(m.MessageId)).ToList();
                 foreach (var again in batch.Except(fresh))
                 {
@@ -96,13 +114,13 @@ public sealed class QueueDeadLetterReplayer(
                     break;
                 }
 
-                // Decided one by one, in the order received (filter, max, copies of one message);
-                // the storage calls then run in parallel.
-                var toMove = new List<(QueueMessage Message, Parked Parked)>();
+                // Decided one by one, in the order received (filter, max, trust, copies of one
+                // message); the storage calls then run in parallel.
+                var toMove = new List<(QueueMessage Message, ParkedMessage Parked)>();
                 var toDrop = new List<QueueMessage>();
                 foreach (var message in fresh)
                 {
-                    var parked = Read(message.MessageText);
+                    var parked = ParkedMessage.Read(message.MessageText);
                     if (reason is not null && reason != parked.Reason)
                     {
                         release[message.MessageId] = message;
@@ -112,6 +130,11 @@ public sealed class QueueDeadLetterReplayer(
                     {
                         release[message.MessageId] = message;
                         overMax++;
+                    }
+                    else if (parked.Refusal is { } refusal)
+                    {
+                        ReplayLog.Refused(logger, message.MessageId, refusal, parked.RefusalDetail!);
+                        Fail(message, refusal);
                     }
                     else if (parked.MessageId is not null && !replayedIds.Add(parked.MessageId))
                     {
@@ -131,32 +154,38 @@ public sealed class QueueDeadLetterReplayer(
 
                 // The budget is checked before each message too: a round on a slow store can take
                 // longer than the budget has left. What is not started stays parked, in remaining.
-                var done = new bool[toMove.Count];
+                var results = new (Result Result, string? Refusal)[toMove.Count];
                 await Parallel.ForEachAsync(Enumerable.Range(0, toMove.Count), parallel, async (i, token) =>
                 {
-                    if (time.GetUtcNow() < deadline)
-                    {
-                        await MoveAsync(toMove[i].Message, toMove[i].Parked, token).ConfigureAwait(false);
-                        done[i] = true;
-                    }
+                    results[i] = time.GetUtcNow() < deadline
+                        ? await MoveAsync(toMove[i].Message, toMove[i].Parked, token).ConfigureAwait(false)
+                        : (Result.NotStarted, null);
                 }).ConfigureAwait(false);
 
                 for (var i = 0; i < toMove.Count; i++)
                 {
                     var (message, parked) = toMove[i];
-                    if (done[i])
+                    switch (results[i].Result)
                     {
-                        moved++;
-                        movedByReason[parked.Reason] = movedByReason.GetValueOrDefault(parked.Reason) + 1;
-                    }
-                    else
-                    {
-                        release[message.MessageId] = message;
-                        overBudget++;
-                        if (parked.MessageId is not null)
-                        {
-                            replayedIds.Remove(parked.MessageId);
-                        }
+                        case Result.Moved:
+                            moved++;
+                            movedByReason[parked.Reason!] = movedByReason.GetValueOrDefault(parked.Reason!) + 1;
+                            break;
+                        case Result.Duplicate:
+                            duplicates++;
+                            break;
+                        case Result.Refused:
+                            Fail(message, results[i].Refusal!);
+                            break;
+                        default:
+                            release[message.MessageId] = message;
+                            overBudget++;
+                            if (parked.MessageId is not null)
+                            {
+                                replayedIds.Remove(parked.MessageId);
+                            }
+
+                            break;
                     }
                 }
             }
@@ -182,30 +211,112 @@ public sealed class QueueDeadLetterReplayer(
         var remaining = overMax + overBudget + (queueDrained ? 0 : Math.Max(0, parkedAtStart - seen.Count));
         foreach (var (movedReason, count) in movedByReason)
         {
-            // Reasons are read from envelopes anyone with access to the queue can write: as a
-            // metric dimension, only the known ones.
-            metrics.Replayed(FailureReasons.IsKnown(movedReason) || movedReason == BareBodyReason ? movedReason : AppTelemetry.OtherAction, count);
+            metrics.Replayed(movedReason, count);
         }
 
         var elapsed = time.GetUtcNow() - started;
-        ReplayLog.Replayed(logger, moved, kept, remaining, reason ?? "(any)", (long)elapsed.TotalMilliseconds);
-        return new ReplayReport(moved, kept, duplicates, remaining, movedByReason);
+        ReplayLog.Replayed(logger, moved, kept, failed, remaining, reason ?? "(any)", (long)elapsed.TotalMilliseconds);
+        return new ReplayReport(moved, kept, duplicates, remaining, movedByReason, failed, failedByReason);
     }
 
-    private async ValueTask MoveAsync(QueueMessage message, Parked parked, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one checked parked message to the work queue and removes it. A body blob is read only
+    /// when it carries our stamp and fits in a queue message; once sent it is emptied and marked
+    /// replayed before the parked message is deleted, so a crash in between leaves a copy that the
+    /// next call recognises and drops.
+    /// </summary>
+    private async Task<(Result, string?)> MoveAsync(QueueMessage message, ParkedMessage parked, CancellationToken cancellationToken)
     {
-        // An envelope has its body inline or names the blob that holds it (see Read).
-        var blob = parked.BodyBlob is null ? null : bodies.GetBlobClient(parked.BodyBlob);
-        var body = blob is null
-            ? parked.Body!
-            : (await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString();
-
-        await work.SendMessageAsync(ReplayedBody.WithTraceContext(body, parked.Trace), cancellationToken).ConfigureAwait(false);
-        await DeleteParkedAsync(message, cancellationToken).ConfigureAwait(false);
-        if (blob is not null)
+        try
         {
-            await blob.DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var body = parked.Body;
+            BlobClient? blob = null;
+            var blobVersion = ETag.All;
+            if (body is null)
+            {
+                blob = bodies.GetBlobClient(QueueDeadLetterSink.BodyBlobName(parked.MessageId!));
+                BlobProperties properties;
+                try
+                {
+                    properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+                }
+                catch (RequestFailedException ex) when (ex.Status == 404)
+                {
+                    return Refuse(message, ReplayRefusals.BodyBlobMissing, $"its body blob {blob.Name} does not exist.");
+                }
+
+                if (!properties.Metadata.TryGetValue(QueueDeadLetterSink.ParkedMessageIdMetadata, out var stamp) || stamp != parked.MessageId)
+                {
+                    return Refuse(message, ReplayRefusals.BodyBlobNotOurs, $"its body blob {blob.Name} does not carry the app's stamp for this message.");
+                }
+
+                if (properties.Metadata.ContainsKey(ReplayedAtMetadata))
+                {
+                    // A copy of a message already replayed in an earlier call.
+                    await DeleteParkedAsync(message, cancellationToken).ConfigureAwait(false);
+                    return (Result.Duplicate, null);
+                }
+
+                if (properties.ContentLength > DispatchOptions.QueueMessageLimitBytes)
+                {
+                    return Refuse(message, ReplayRefusals.BodyTooLarge,
+                        $"its body blob is {properties.ContentLength} bytes; a queue message holds at most {DispatchOptions.QueueMessageLimitBytes}.");
+                }
+
+                blobVersion = properties.ETag;
+                BinaryData content;
+                try
+                {
+                    content = (await blob.DownloadContentAsync(
+                        new BlobDownloadOptions { Conditions = new BlobRequestConditions { IfMatch = blobVersion } }, cancellationToken).ConfigureAwait(false)).Value.Content;
+                }
+                catch (RequestFailedException ex) when (ex.Status == 412)
+                {
+                    return Refuse(message, ReplayRefusals.BodyUnreadable, "its body blob changed while it was read.");
+                }
+
+                try
+                {
+                    body = StrictUtf8.GetString(content.ToMemory().Span);
+                }
+                catch (DecoderFallbackException)
+                {
+                    return Refuse(message, ReplayRefusals.BodyUnreadable, "its body blob is not UTF-8 text.");
+                }
+            }
+
+            await work.SendMessageAsync(ReplayedBody.For(body, parked.Trace, parked.MessageId), visibilityTimeout: null, workTimeToLive, cancellationToken)
+                .ConfigureAwait(false);
+            if (blob is not null)
+            {
+                await blob.UploadAsync(BinaryData.Empty, new BlobUploadOptions
+                {
+                    Metadata = new Dictionary<string, string>
+                    {
+                        [QueueDeadLetterSink.ParkedMessageIdMetadata] = parked.MessageId!,
+                        [ReplayedAtMetadata] = time.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                    },
+                    Conditions = new BlobRequestConditions { IfMatch = blobVersion },
+                }, cancellationToken).ConfigureAwait(false);
+            }
+
+            await DeleteParkedAsync(message, cancellationToken).ConfigureAwait(false);
+            return (Result.Moved, null);
         }
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException)
+        {
+            // Storage failed (an error answer, or the SDK's retries ran out on a network failure) for this one message (after the SDK's own retries): it is released and
+            // counted, and the rest of the call goes on. If the send had gone through, the next call
+            // sends it again, which the handlers absorb.
+            ReplayLog.MoveFailed(logger, ex, message.MessageId);
+            return (Result.Refused, ReplayRefusals.MoveFailed);
+        }
+    }
+
+    private (Result, string?) Refuse(QueueMessage message, string refusal, string detail)
+    {
+        ReplayLog.Refused(logger, message.MessageId, refusal, detail);
+        return (Result.Refused, refusal);
     }
 
     private async ValueTask DeleteParkedAsync(QueueMessage message, CancellationToken cancellationToken)
@@ -221,29 +332,4 @@ public sealed class QueueDeadLetterReplayer(
             // message was sent; at worst it is sent once more later, which the handlers absorb.
         }
     }
-
-    private static Parked Read(string text)
-    {
-        try
-        {
-            var envelope = JsonSerializer.Deserialize(text, AppJsonContext.Readable.DeadLetterEnvelope);
-            if (envelope is { Reason: not null } && (envelope.OriginalBody is not null || envelope.OriginalBodyBlob is not null))
-            {
-                // The reason becomes a key of the answer: anyone who can write to the queue chooses it.
-                // The trace context is checked like one in a message: a bad one is left behind.
-                var trace = envelope.Traceparent is { } traceparent && MessageTraceContext.IsTraceparent(traceparent)
-                    ? new MessageTraceContext(traceparent, envelope.Tracestate is { } state && MessageTraceContext.IsTracestate(state) ? state : null)
-                    : null;
-                return new Parked(CallerText.Escape(envelope.Reason), envelope.OriginalBody, envelope.OriginalBodyBlob, envelope.MessageId, trace);
-            }
-        }
-        catch (JsonException)
-        {
-            // Not an envelope: a bare body.
-        }
-
-        return new Parked(BareBodyReason, text, null, null, null);
-    }
-
-    private sealed record Parked(string Reason, string? Body, string? BodyBlob, string? MessageId, MessageTraceContext? Trace);
 }

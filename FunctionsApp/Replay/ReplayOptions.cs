@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using FunctionsApp.Storage;
 
 namespace FunctionsApp.Replay;
 
@@ -19,4 +20,12 @@ public sealed class ReplayOptions
     /// <summary>How many messages are moved at the same time (each one a send and a delete).</summary>
     [Range(1, 128, ErrorMessage = "The setting Replay:Parallelism must be between 1 and 128.")]
     public int Parallelism { get; set; } = 32;
+
+    /// <summary>
+    /// How long a replayed message lives in the work queue, in seconds; -1 (the default): until the
+    /// dispatcher has handled it. It was taken out of the dead-letter queue, so it must not expire
+    /// on the way back.
+    /// </summary>
+    [TimeToLive("Replay:WorkItemTimeToLiveSeconds")]
+    public int WorkItemTimeToLiveSeconds { get; set; } = TimeToLiveAttribute.Never;
 }

@@ -23,7 +23,7 @@ public sealed class BlobReportStore(BlobServiceClient blobs, IOptions<ReportsOpt
         ArgumentNullException.ThrowIfNull(report);
         return container.UploadIfAbsentAsync(
             BlobName(report.ReportId),
-            BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(report, AppJsonContext.Readable.ReportDocument)),
+            BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(report, AppJsonContext.Outgoing.ReportDocument)),
             new BlobHttpHeaders { ContentType = ContentType },
             new Dictionary<string, string>
             {

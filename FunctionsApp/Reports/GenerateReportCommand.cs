@@ -13,7 +13,7 @@ public sealed record GenerateReportCommand(string? ReportId, string? Title, Json
 
     public static string Action => "generate_report";
 
-    public static JsonTypeInfo<GenerateReportCommand> JsonTypeInfo => AppJsonContext.Readable.GenerateReportCommand;
+    public static JsonTypeInfo<GenerateReportCommand> JsonTypeInfo => AppJsonContext.Outgoing.GenerateReportCommand;
 
     public void Validate()
     {

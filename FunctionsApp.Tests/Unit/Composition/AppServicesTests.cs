@@ -223,6 +223,35 @@ public sealed class AppServicesTests
     }
 
     [Theory]
+    [InlineData("Dispatch:DeadLetterTimeToLiveSeconds", "0")]
+    [InlineData("Dispatch:DeadLetterTimeToLiveSeconds", "-2")]
+    [InlineData("Notifications:OutboxTimeToLiveSeconds", "0")]
+    [InlineData("Notifications:OutboxTimeToLiveSeconds", "-7")]
+    [InlineData("Replay:WorkItemTimeToLiveSeconds", "0")]
+    public void AddFunctionsApp_TimeToLiveNeitherNeverNorPositive_FailsNamingTheSetting(string setting, string value)
+    {
+        using var provider = Provider((setting, value));
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Contains($"The setting {setting} must be -1 (messages never expire) or a number of seconds above 0.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddFunctionsApp_TimeToLives_DefaultToNeverAndBind()
+    {
+        using (var defaults = Provider())
+        {
+            Assert.Equal(-1, defaults.GetRequiredService<IOptions<DispatchOptions>>().Value.DeadLetterTimeToLiveSeconds);
+            Assert.Equal(-1, defaults.GetRequiredService<IOptions<NotificationsOptions>>().Value.OutboxTimeToLiveSeconds);
+            Assert.Equal(-1, defaults.GetRequiredService<IOptions<FunctionsApp.Replay.ReplayOptions>>().Value.WorkItemTimeToLiveSeconds);
+        }
+
+        using var provider = Provider(("Notifications:OutboxTimeToLiveSeconds", "604800"));
+        Assert.Equal(604800, provider.GetRequiredService<IOptions<NotificationsOptions>>().Value.OutboxTimeToLiveSeconds);
+    }
+
+    [Theory]
     [InlineData("0")]
     [InlineData("15")]
     [InlineData("65537")]

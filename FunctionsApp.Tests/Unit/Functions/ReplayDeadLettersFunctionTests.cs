@@ -19,7 +19,8 @@ public sealed class ReplayDeadLettersFunctionTests
     public async Task Run_NoQuery_ReplaysEveryReasonUpToTheDefaultAndReportsCounts()
     {
         replayer.Setup(r => r.ReplayAsync(null, ReplayDeadLettersFunction.DefaultMax, It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new ReplayReport(3, 1, 0, 40, new Dictionary<string, int> { ["unknown_action"] = 2, ["retries_exhausted"] = 1 }));
+            .ReturnsAsync(new ReplayReport(3, 1, 0, 40, new Dictionary<string, int> { ["unknown_action"] = 2, ["retries_exhausted"] = 1 },
+                2, new Dictionary<string, int> { ["body_blob_missing"] = 2 }));
 
         var response = await Post("");
 
@@ -29,13 +30,15 @@ public sealed class ReplayDeadLettersFunctionTests
         Assert.Equal(1, json.GetProperty("kept").GetInt32());
         Assert.Equal(40, json.GetProperty("remaining").GetInt32());
         Assert.Equal(2, json.GetProperty("moved_by_reason").GetProperty("unknown_action").GetInt32());
+        Assert.Equal(2, json.GetProperty("failed").GetInt32());
+        Assert.Equal(2, json.GetProperty("failed_by_reason").GetProperty("body_blob_missing").GetInt32());
     }
 
     [Fact]
     public async Task Run_ReasonAndMax_ArePassedToTheReplayer()
     {
         replayer.Setup(r => r.ReplayAsync("retries_exhausted", 25, It.IsAny<CancellationToken>()))
-            .ReturnsAsync(new ReplayReport(0, 0, 0, 0, new Dictionary<string, int>()));
+            .ReturnsAsync(new ReplayReport(0, 0, 0, 0, new Dictionary<string, int>(), 0, new Dictionary<string, int>()));
 
         var response = await Post("?reason=retries_exhausted&max=25");
 

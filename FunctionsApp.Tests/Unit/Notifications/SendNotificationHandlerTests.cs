@@ -97,9 +97,9 @@ public sealed class SendNotificationHandlerTests
         sender.Verify(s => s.SendAsync(It.IsAny<Notification>(), cancellation.Token), Times.Once);
         var record = Assert.Single(logger.Collector.GetSnapshot());
         Assert.Equal(3000, record.Id.Id);
-        // The first 16 hex digits of SHA-256("k-1"), the start of its sent-keys blob's name.
-        Assert.Equal("7c35c5a1785d2070", record.GetStructuredStateValue("IdempotencyKeyHash"));
-        Assert.StartsWith("7c35c5a1785d2070", BlobSentNotificationLog.BlobName("k-1"), StringComparison.Ordinal);
+        // The first 16 hex digits of SHA-256("2:u1:k-1") (the key within its user), the start of its sent-keys blob's name.
+        Assert.Equal("9dcd0d341a80cecb", record.GetStructuredStateValue("IdempotencyKeyHash"));
+        Assert.StartsWith("9dcd0d341a80cecb", BlobSentNotificationLog.BlobName(SendNotificationHandler.SentKey("u1", "k-1")), StringComparison.Ordinal);
         Assert.DoesNotContain("k-1", record.Message, StringComparison.Ordinal);
     }
 
@@ -135,22 +135,42 @@ public sealed class SendNotificationHandlerTests
     {
         await handler.HandleAsync(new SendNotificationCommand("u1", null, "key-1"), Context, CancellationToken.None);
 
-        Assert.Equal(["send key-1", "record key-1"], calls);
+        Assert.Equal(["send key-1", "record 2:u1:key-1"], calls);
     }
 
     [Fact]
     public async Task HandleAsync_KeySentBefore_SendsNothingAndLogsSuppression()
     {
-        sentLog.Setup(l => l.ContainsAsync("key-1", It.IsAny<CancellationToken>())).ReturnsAsync(true);
+        sentLog.Setup(l => l.ContainsAsync(SendNotificationHandler.SentKey("u1", "key-1"), It.IsAny<CancellationToken>())).ReturnsAsync(true);
 
         await handler.HandleAsync(new SendNotificationCommand("u1", SecretText, "key-1"), Context, CancellationToken.None);
 
         Assert.Empty(sent);
         sentLog.Verify(l => l.AddAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Never);
         var suppressed = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 3001);
-        Assert.Equal(BlobSentNotificationLog.BlobName("key-1")[..16], suppressed.GetStructuredStateValue("IdempotencyKeyHash"));
+        Assert.Equal(BlobSentNotificationLog.BlobName(SendNotificationHandler.SentKey("u1", "key-1"))[..16], suppressed.GetStructuredStateValue("IdempotencyKeyHash"));
         Assert.DoesNotContain("key-1", suppressed.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(SecretText, suppressed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HandleAsync_SameKeyForAnotherUser_IsSentAndRecordedForThatUser()
+    {
+        sentLog.Setup(l => l.ContainsAsync(SendNotificationHandler.SentKey("u1", "key-1"), It.IsAny<CancellationToken>())).ReturnsAsync(true);
+
+        await handler.HandleAsync(new SendNotificationCommand("u2", null, "key-1"), Context, CancellationToken.None);
+
+        Assert.Equal("u2", Assert.Single(sent).UserId);
+        Assert.Equal(["send key-1", "record 2:u2:key-1"], calls);
+    }
+
+    [Theory]
+    [InlineData("a", "b:c", "a:b", "c")]
+    [InlineData("1:a", "b", "1", "a:b")]
+    [InlineData("", "1:x", "1:", "x")]
+    public void SentKey_PairsWrittenAlike_StayApart(string userA, string keyA, string userB, string keyB)
+    {
+        Assert.NotEqual(SendNotificationHandler.SentKey(userA, keyA), SendNotificationHandler.SentKey(userB, keyB));
     }
 
     [Fact]
