@@ -47,8 +47,7 @@ var hostContainerNames = [
 // dead-letter queue by default, but the trigger uses it whatever Dispatch__DeadLetterQueueName says.
 var poisonQueueName = '${workItemsQueueName}-poison'
 
-// The sets keep one of each name. The app's containers come first: the user's reader roles
-// below are given on those.
+// The sets keep one of each name.
 var appContainerNames = union([reportsContainerName, deadLetterContainerName, sentKeysContainerName], [])
 var containerNames = union(appContainerNames, [deploymentContainerName], hostContainerNames)
 var queueNames = union([workItemsQueueName, poisonQueueName, deadLetterQueueName, outboxQueueName], [])
@@ -194,8 +193,8 @@ var storageWritesAndDeletes = [
   }
 ]
 
-// 2021-05-01-preview is the newest version of this type. The linter's rule offers 2016-09-01, an
-// older schema that names the setting 'service' and cannot send to a workspace.
+// 2021-05-01-preview is the newest version of this type. The linter's rule asks for 2016-09-01
+// instead, an older schema whose only setting name is 'service', which bicep build then rejects.
 #disable-next-line use-recent-api-versions
 resource blobLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: 'writes-and-deletes'
