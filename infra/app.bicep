@@ -23,6 +23,10 @@ param outboxQueueName string
 param sentKeysContainerName string
 param replayTimeBudgetSeconds int
 param replayParallelism int
+param softDeleteRetentionDays int
+param alertEmail string
+param storagePublicNetworkAccess string
+param vnetEnabled bool
 
 // The queue function's name in FunctionsApp/Functions/ProcessWorkItemFunction.cs: Flex Consumption
 // scales each non-HTTP function on its own, and keeps instances ready per function.
@@ -31,15 +35,34 @@ var queueFunctionName = 'ProcessWorkItem'
 // The blob container the platform deploys the app's package from.
 var deploymentContainerName = 'app-package'
 
-// The poison queue is the dead-letter queue by default; the set keeps one of each name.
-var queueNames = union([workItemsQueueName, deadLetterQueueName, outboxQueueName], [])
-var containerNames = union([reportsContainerName, deadLetterContainerName, sentKeysContainerName, deploymentContainerName], [])
+// The Functions host's own containers in AzureWebJobsStorage: its locks (the host id lease,
+// singletons) and its keys (the function key ReplayDeadLetters needs). Created here because the
+// identity may not create containers (its roles are on single containers, below).
+var hostContainerNames = [
+  'azure-webjobs-hosts'
+  'azure-webjobs-secrets'
+]
+
+// Where the queue trigger moves a message that failed maxDequeueCount (host.json) times: the
+// dead-letter queue by default, but the trigger uses it whatever Dispatch__DeadLetterQueueName says.
+var poisonQueueName = '${workItemsQueueName}-poison'
+
+// The sets keep one of each name.
+var appContainerNames = union([reportsContainerName, deadLetterContainerName, sentKeysContainerName], [])
+var containerNames = union(appContainerNames, [deploymentContainerName], hostContainerNames)
+var queueNames = union([workItemsQueueName, poisonQueueName, deadLetterQueueName, outboxQueueName], [])
+
+// Queues the app reads from as well as writes to: the trigger's queue and the two it parks
+// messages in (replay reads and deletes them). The outbox is only ever written.
+var consumedQueueNames = union([workItemsQueueName, poisonQueueName, deadLetterQueueName], [])
 
 // Built-in role definition ids (the same in every tenant).
 var roles = {
-  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageQueueDataReader: '19e7f393-937e-4f77-808e-94535e297925'
+  storageQueueDataMessageSender: 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
 
@@ -68,11 +91,25 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     allowCrossTenantReplication: false
-    publicNetworkAccess: 'Enabled'
+    // 'Disabled' closes the public endpoints: then only the private endpoints of vnetEnabled
+    // reach the account (README "Network").
+    publicNetworkAccess: storagePublicNetworkAccess
   }
 
   resource blobs 'blobServices' = {
     name: 'default'
+    properties: {
+      // A deleted blob or container, deleted by a bug or by someone holding the identity, can be
+      // restored for this many days (queues have no such thing in Azure).
+      deleteRetentionPolicy: {
+        enabled: true
+        days: softDeleteRetentionDays
+      }
+      containerDeleteRetentionPolicy: {
+        enabled: true
+        days: softDeleteRetentionDays
+      }
+    }
 
     resource containers 'containers' = [for name in containerNames: {
       name: name
@@ -135,6 +172,46 @@ resource logs 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
       name: 'PerGB2018'
     }
     retentionInDays: 30
+    // Queries and ingestion with an Entra token only, not with the workspace's shared keys.
+    features: {
+      disableLocalAuth: true
+    }
+  }
+}
+
+// Who wrote or deleted which blob, queue or message, and when: the storage logs of the two services
+// the app uses, kept in the workspace (StorageBlobLogs, StorageQueueLogs). Reads are left out:
+// every poll of the queue trigger is one.
+var storageWritesAndDeletes = [
+  {
+    category: 'StorageWrite'
+    enabled: true
+  }
+  {
+    category: 'StorageDelete'
+    enabled: true
+  }
+]
+
+// 2021-05-01-preview is the newest version of this type. The linter's rule asks for 2016-09-01
+// instead, an older schema whose only setting name is 'service', which bicep build then rejects.
+#disable-next-line use-recent-api-versions
+resource blobLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'writes-and-deletes'
+  scope: storage::blobs
+  properties: {
+    workspaceId: logs.id
+    logs: storageWritesAndDeletes
+  }
+}
+
+#disable-next-line use-recent-api-versions
+resource queueLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'writes-and-deletes'
+  scope: storage::queueService
+  properties: {
+    workspaceId: logs.id
+    logs: storageWritesAndDeletes
   }
 }
 
@@ -149,6 +226,25 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
     // Telemetry is accepted only with an Entra token (the app's identity, see below), not with
     // the instrumentation key alone that the connection string carries.
     DisableLocalAuth: true
+  }
+}
+
+// Who is told when the alert below fires: the address of main.bicep's alertEmail. Without one
+// there is no action group, and the alert shows in the portal only.
+resource alertRecipients 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(alertEmail)) {
+  name: 'ag-dead-letters-${resourceToken}'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: 'deadletters'
+    enabled: true
+    emailReceivers: [
+      {
+        name: 'dead-letter-mail'
+        emailAddress: alertEmail
+        useCommonAlertSchema: true
+      }
+    ]
   }
 }
 
@@ -169,6 +265,11 @@ resource deadLetterAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
     evaluationFrequency: 'PT5M'
     windowSize: 'PT15M'
     autoMitigate: true
+    actions: {
+      actionGroups: empty(alertEmail) ? [] : [
+        alertRecipients.id
+      ]
+    }
     criteria: {
       allOf: [
         {
@@ -218,6 +319,8 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // With vnetEnabled the app's outbound traffic, storage included, leaves from the delegated subnet.
+    virtualNetworkSubnetId: vnetEnabled ? network!.outputs.appSubnetId : null
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
@@ -313,9 +416,19 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
   }
   dependsOn: [
     // The first start reads storage as the identity: its roles first.
-    identityBlobOwner
-    identityQueueContributor
+    identityContainerRoles
+    identityQueueRoles
   ]
+}
+
+module network 'network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  params: {
+    location: location
+    tags: tags
+    resourceToken: resourceToken
+    storageAccountId: storage.id
+  }
 }
 
 // Deployments sign in with Entra ID (azd, Core Tools); no publishing user names and passwords.
@@ -335,31 +448,35 @@ resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
   }
 }
 
-// The Functions host keeps its locks and keys in blobs and needs to own them (Storage Blob Data
-// Owner is what the docs ask for AzureWebJobsStorage); the app's reports, keys and dead letters
-// are blobs in the same account.
-resource identityBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, identity.id, roles.storageBlobDataOwner)
-  scope: storage
+// Storage roles, each on one container or one queue, never on the account: the identity cannot
+// list, create or delete containers and queues, nor touch one not named here (docs/deployment.md
+// says who needs which, and why). Blob Data Contributor, not Owner: Owner adds only the ACL and
+// ownership rights of accounts with a hierarchical namespace, which this one has not.
+resource identityContainerRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (name, i) in containerNames: {
+  name: guid(storage::blobs::containers[i].id, identity.id, roles.storageBlobDataContributor)
+  scope: storage::blobs::containers[i]
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
   }
-}
+}]
 
-// Reading and deleting work items (the trigger), creating the poison queue and moving failed
-// messages to it (the host), writing the outbox and replaying dead letters (the app): the
-// contributor role covers them all; the reader and processor roles alone could not create a queue.
-resource identityQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, identity.id, roles.storageQueueDataContributor)
-  scope: storage
+// The work queue: the trigger reads and deletes, the scale controller reads its length, replay
+// writes to it. The poison and dead-letter queues: the trigger and the dispatcher write, replay
+// reads and deletes. The outbox: written only, so Message Sender (no reading, no deleting).
+resource identityQueueRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (name, i) in queueNames: {
+  name: guid(storage::queueService::queues[i].id, identity.id, contains(consumedQueueNames, name) ? roles.storageQueueDataContributor : roles.storageQueueDataMessageSender)
+  scope: storage::queueService::queues[i]
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      contains(consumedQueueNames, name) ? roles.storageQueueDataContributor : roles.storageQueueDataMessageSender
+    )
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
   }
-}
+}]
 
 // Telemetry with local authentication off is accepted only from a principal with this role.
 resource identityMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
@@ -372,27 +489,32 @@ resource identityMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-
   }
 }
 
-// The person (or pipeline) running azd can enqueue work items and read what the app wrote; not
-// own the blobs, which only the host needs.
-resource userBlobContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId)) {
-  name: guid(storage.id, principalId, roles.storageBlobDataContributor)
-  scope: storage
+// The person (or pipeline) running azd can enqueue work items and read what the app wrote: it
+// may not delete a report, a dead letter or a message it did not send, nor touch the host's
+// containers or the package.
+resource userContainerReaders 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (name, i) in containerNames: if (!empty(principalId) && contains(appContainerNames, name)) {
+  name: guid(storage::blobs::containers[i].id, principalId, roles.storageBlobDataReader)
+  scope: storage::blobs::containers[i]
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataContributor)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataReader)
     principalId: principalId
     principalType: principalType
   }
-}
+}]
 
-resource userQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId)) {
-  name: guid(storage.id, principalId, roles.storageQueueDataContributor)
-  scope: storage
+// Contributor on the work queue (send, peek, and clear a test run); Reader on the others (peek).
+resource userQueueRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (name, i) in queueNames: if (!empty(principalId)) {
+  name: guid(storage::queueService::queues[i].id, principalId, name == workItemsQueueName ? roles.storageQueueDataContributor : roles.storageQueueDataReader)
+  scope: storage::queueService::queues[i]
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageQueueDataContributor)
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      name == workItemsQueueName ? roles.storageQueueDataContributor : roles.storageQueueDataReader
+    )
     principalId: principalId
     principalType: principalType
   }
-}
+}]
 
 output functionAppName string = functionApp.name
 output storageAccountName string = storage.name

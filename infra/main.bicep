@@ -88,6 +88,24 @@ param replayTimeBudgetSeconds int = 120
 @description('Replay__Parallelism: how many dead-lettered messages one replay call moves at once.')
 param replayParallelism int = 32
 
+@minValue(1)
+@maxValue(365)
+@description('Days a deleted blob or container can be restored (blob and container soft delete).')
+param softDeleteRetentionDays int = 7
+
+@description('E-mail address told when messages are dead-lettered. Empty: the alert fires in the portal only.')
+param alertEmail string = ''
+
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+@description('Whether the storage account answers on its public endpoints; Disabled needs vnetEnabled, or nothing reaches it.')
+param storagePublicNetworkAccess string = 'Enabled'
+
+@description('A virtual network: the app in a delegated subnet, reaching blob and queue storage through private endpoints.')
+param vnetEnabled bool = false
+
 var tags = {
   'azd-env-name': environmentName
 }
@@ -121,6 +139,10 @@ module app 'app.bicep' = {
     sentKeysContainerName: sentKeysContainerName
     replayTimeBudgetSeconds: replayTimeBudgetSeconds
     replayParallelism: replayParallelism
+    softDeleteRetentionDays: softDeleteRetentionDays
+    alertEmail: alertEmail
+    storagePublicNetworkAccess: storagePublicNetworkAccess
+    vnetEnabled: vnetEnabled
   }
 }
 

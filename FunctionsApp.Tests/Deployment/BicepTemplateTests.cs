@@ -13,7 +13,8 @@ namespace FunctionsApp.Tests.Deployment;
 /// <summary>
 /// infra/ as azd deploys it: it compiles and lints clean with the pinned Bicep CLI, and the compiled
 /// template gives the app every setting it reads, with the app's own defaults, on a storage account
-/// that takes no keys.
+/// that takes no keys, with storage roles no wider than one container or queue, soft delete, write
+/// and delete logs, an alert that can mail someone, and an optional private network.
 /// </summary>
 [Trait("Category", "Infrastructure")]
 public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixture<CompiledTemplate>
@@ -127,23 +128,28 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
     }
 
     [Fact]
-    public void Containers_AreTheAppsDefaultContainersAndTheDeploymentPackage()
+    public void Queues_AlwaysIncludeThePoisonQueueTheTriggerMovesMessagesTo()
     {
-        var defaults = EffectiveOptions();
-        var appContainers = new[]
-        {
-            ((ReportsOptions)defaults[typeof(ReportsOptions)]).ContainerName,
-            ((DispatchOptions)defaults[typeof(DispatchOptions)]).DeadLetterContainerName,
-            ((NotificationsOptions)defaults[typeof(NotificationsOptions)]).SentKeysContainerName,
-        };
+        // The identity may not create queues, so the trigger's poison queue must exist even when
+        // the app parks its dead letters elsewhere.
+        var app = compiled.Main.With("deadLetterQueueName", "parked").Module("app");
 
+        var queues = LoopNames(app, "Microsoft.Storage/storageAccounts/queueServices/queues");
+
+        Assert.Equal(["notifications", "parked", "work-items", "work-items-poison"], queues.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Containers_AreTheAppsDefaultContainersTheDeploymentPackageAndTheHostsOwn()
+    {
         var containers = LoopNames("Microsoft.Storage/storageAccounts/blobServices/containers");
 
-        var extra = Assert.Single(containers.Except(appContainers));
-        Assert.Empty(appContainers.Except(containers));
+        var extra = containers.Except(AppContainers()).ToList();
+        Assert.Empty(AppContainers().Except(containers));
         // The package container is the one the platform deploys from: <blob endpoint><container>.
         var deployment = (string)compiled.App.Evaluate(FunctionAppConfig().GetProperty("deployment").GetProperty("storage").GetProperty("value"))!;
-        Assert.Equal("<blob>" + extra, deployment);
+        Assert.StartsWith("<blob>", deployment, StringComparison.Ordinal);
+        Assert.Equal([deployment["<blob>".Length..], .. HostContainers], extra.Order(StringComparer.Ordinal));
         Assert.Equal("None", Assert.Single(compiled.App.ResourcesOfType("Microsoft.Storage/storageAccounts/blobServices/containers"))
             .GetProperty("properties").GetProperty("publicAccess").GetString());
     }
@@ -202,18 +208,127 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
     }
 
     [Fact]
-    public void RoleAssignments_GiveTheIdentityBlobOwnerQueueContributorAndMetricsPublisher()
+    public void RoleAssignments_NoStorageRoleIsOnTheAccountOnlyOnSingleContainersAndQueues()
     {
-        var appIdentity = $"[reference('{compiled.App.SymbolicName("Microsoft.ManagedIdentity/userAssignedIdentities")}').principalId]";
-        var roles = compiled.App.ResourcesOfType("Microsoft.Authorization/roleAssignments")
-            .Where(r => r.GetProperty("properties").GetProperty("principalId").GetString() == appIdentity)
-            .Select(r => (string)compiled.App.Evaluate(r.GetProperty("properties").GetProperty("roleDefinitionId"))!)
-            .ToList();
+        var assignments = RoleAssignments(compiled.Main.With("principalId", UserId).Module("app"));
 
-        // Built-in role ids: Storage Blob Data Owner, Storage Queue Data Contributor, Monitoring Metrics Publisher.
+        // A storage role anywhere, or any role on the account or below it.
+        var storage = assignments.Where(a => StorageRoles.ContainsKey(a.Role) || a.Scope.Contains("/providers/Microsoft.Storage/", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(storage);
+        foreach (var assignment in storage)
+        {
+            Assert.True(
+                assignment.Scope.Contains("/blobServices/default/containers/", StringComparison.Ordinal)
+                    || assignment.Scope.Contains("/queueServices/default/queues/", StringComparison.Ordinal),
+                $"{StorageRoles.GetValueOrDefault(assignment.Role, assignment.Role)} for {assignment.Principal} is on {assignment.Scope}, not on one container or queue.");
+        }
+
+        Assert.DoesNotContain(assignments, a => a.Role == Roles.BlobDataOwner);
+    }
+
+    [Fact]
+    public void RoleAssignments_GiveTheIdentityWhatTheHostAndTheAppUseAndNoMore()
+    {
+        var defaults = EffectiveOptions();
+        var dispatch = (DispatchOptions)defaults[typeof(DispatchOptions)];
+        var outbox = ((NotificationsOptions)defaults[typeof(NotificationsOptions)]).OutboxQueueName;
+        var package = ((string)compiled.App.Evaluate(FunctionAppConfig().GetProperty("deployment").GetProperty("storage").GetProperty("value"))!)["<blob>".Length..];
+        var expected = new List<(string Role, string Scope)>
+        {
+            (Roles.QueueDataContributor, QueueScope(dispatch.WorkItemsQueueName)),
+            (Roles.QueueDataContributor, QueueScope(dispatch.DeadLetterQueueName)),
+            (Roles.QueueDataMessageSender, QueueScope(outbox)),
+        };
+        expected.AddRange(AppContainers().Append(package).Concat(HostContainers).Select(c => (Roles.BlobDataContributor, ContainerScope(c))));
+
+        var identity = RoleAssignments(compiled.App).Where(a => a.Principal == AppIdentity).ToList();
+
         Assert.Equal(
-            new[] { "3913510d-42f4-4e42-8a64-420c390055eb", "974c5e8b-45b9-4653-ba55-5f855dd0fb88", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b" },
-            roles.Select(r => r.Split('/')[^1]).Order(StringComparer.Ordinal));
+            expected.Order(),
+            identity.Where(a => StorageRoles.ContainsKey(a.Role)).Select(a => (a.Role, a.Scope)).Order());
+        var publisher = Assert.Single(identity, a => !StorageRoles.ContainsKey(a.Role));
+        Assert.Equal(Roles.MonitoringMetricsPublisher, publisher.Role);
+        Assert.Contains("/providers/Microsoft.Insights/components/", publisher.Scope, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RoleAssignments_LetTheUserEnqueueWorkAndReadWhatTheAppWrote()
+    {
+        var app = compiled.Main.With("principalId", UserId).Module("app");
+        var defaults = EffectiveOptions();
+        var dispatch = (DispatchOptions)defaults[typeof(DispatchOptions)];
+        var outbox = ((NotificationsOptions)defaults[typeof(NotificationsOptions)]).OutboxQueueName;
+        var expected = new List<(string Role, string Scope)>
+        {
+            (Roles.QueueDataContributor, QueueScope(dispatch.WorkItemsQueueName)),
+            (Roles.QueueDataReader, QueueScope(dispatch.DeadLetterQueueName)),
+            (Roles.QueueDataReader, QueueScope(outbox)),
+        };
+        expected.AddRange(AppContainers().Select(c => (Roles.BlobDataReader, ContainerScope(c))));
+
+        var user = RoleAssignments(app).Where(a => a.Principal == UserId).Select(a => (a.Role, a.Scope)).Order();
+
+        Assert.Equal(expected.Order(), user);
+        Assert.DoesNotContain(RoleAssignments(compiled.App), a => a.Principal != AppIdentity);
+    }
+
+    [Fact]
+    public void BlobService_KeepsDeletedBlobsAndContainersForTheParametersDays()
+    {
+        foreach (var days in new[] { (long)compiled.Main.Parameter("softDeleteRetentionDays")!, 30L })
+        {
+            var app = compiled.Main.With("softDeleteRetentionDays", days).Module("app");
+            var properties = (IDictionary<string, object?>)app.Evaluate(
+                Assert.Single(app.ResourcesOfType("Microsoft.Storage/storageAccounts/blobServices")).GetProperty("properties"))!;
+
+            foreach (var policy in new[] { "deleteRetentionPolicy", "containerDeleteRetentionPolicy" })
+            {
+                var retention = (IDictionary<string, object?>)properties[policy]!;
+                Assert.True((bool)retention["enabled"]!, $"{policy} must be on");
+                Assert.Equal(days, retention["days"]);
+            }
+        }
+    }
+
+    [Fact]
+    public void DiagnosticSettings_SendTheBlobAndQueueServicesWritesAndDeletesToTheWorkspace()
+    {
+        var settings = compiled.App.ResourcesOfType("Microsoft.Insights/diagnosticSettings");
+
+        var scopes = settings.Select(s => (string)compiled.App.Evaluate(s.GetProperty("scope"))!).ToList();
+        Assert.Equal(2, scopes.Count);
+        Assert.All(scopes, s => Assert.Contains("/providers/Microsoft.Storage/storageAccounts/", s, StringComparison.Ordinal));
+        Assert.Single(scopes, s => s.EndsWith("/blobServices/default", StringComparison.Ordinal));
+        Assert.Single(scopes, s => s.EndsWith("/queueServices/default", StringComparison.Ordinal));
+        foreach (var setting in settings)
+        {
+            var properties = (IDictionary<string, object?>)compiled.App.Evaluate(setting.GetProperty("properties"))!;
+            var logs = ((IList<object?>)properties["logs"]!).Cast<IDictionary<string, object?>>().ToList();
+            Assert.All(logs, l => Assert.True((bool)l["enabled"]!));
+            Assert.Equal(["StorageDelete", "StorageWrite"], logs.Select(l => (string)l["category"]!).Order(StringComparer.Ordinal));
+            Assert.Contains("/providers/Microsoft.OperationalInsights/workspaces/", (string)properties["workspaceId"]!, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void LogAnalytics_TakesTokensOnly()
+    {
+        var workspace = Assert.Single(compiled.App.ResourcesOfType("Microsoft.OperationalInsights/workspaces"));
+
+        Assert.True(workspace.GetProperty("properties").GetProperty("features").GetProperty("disableLocalAuth").GetBoolean(), "local authentication must be off");
+    }
+
+    [Fact]
+    public void StorageAccount_PublicNetworkAccessIsTheParametersEnabledByDefault()
+    {
+        Assert.Equal("Enabled", compiled.Main.Parameter("storagePublicNetworkAccess"));
+        foreach (var access in new[] { "Enabled", "Disabled" })
+        {
+            var app = compiled.Main.With("storagePublicNetworkAccess", access).Module("app");
+            var properties = Assert.Single(app.ResourcesOfType("Microsoft.Storage/storageAccounts")).GetProperty("properties");
+
+            Assert.Equal(access, app.Evaluate(properties.GetProperty("publicNetworkAccess")));
+        }
     }
 
     [Fact]
@@ -238,6 +353,85 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.Equal("Total", criterion.GetProperty("timeAggregation").GetString());
         Assert.Contains("Microsoft.Insights/components", Assert.Single(rule.GetProperty("scopes").EnumerateArray()).GetString(), StringComparison.Ordinal);
         Assert.True(rule.GetProperty("enabled").GetBoolean());
+    }
+
+    [Fact]
+    public void DeadLetterAlert_WithAnEmailAddress_MailsItThroughAnActionGroup()
+    {
+        var app = compiled.Main.With("alertEmail", "ops@example.com").Module("app");
+        var group = Assert.Single(app.ResourcesOfType("Microsoft.Insights/actionGroups"));
+
+        Assert.True(IsDeployed(app, group), "the action group must be deployed when an address is given");
+        var receiver = Assert.Single((IList<object?>)((IDictionary<string, object?>)app.Evaluate(group.GetProperty("properties"))!)["emailReceivers"]!);
+        Assert.Equal("ops@example.com", ((IDictionary<string, object?>)receiver!)["emailAddress"]);
+        var groupId = $"/subscriptions/<subscription>/resourceGroups/<resourceGroup>/providers/Microsoft.Insights/actionGroups/{app.Evaluate(group.GetProperty("name"))}";
+        Assert.Equal([groupId], AlertActionGroups(app));
+    }
+
+    [Fact]
+    public void DeadLetterAlert_WithoutAnEmailAddress_HasNoActionGroup()
+    {
+        Assert.Equal("", compiled.Main.Parameter("alertEmail"));
+
+        var group = Assert.Single(compiled.App.ResourcesOfType("Microsoft.Insights/actionGroups"));
+
+        Assert.False(IsDeployed(compiled.App, group), "no action group without an address");
+        Assert.Empty(AlertActionGroups(compiled.App));
+    }
+
+    [Fact]
+    public void VirtualNetwork_IsOffByDefault()
+    {
+        Assert.False((bool)compiled.Main.Parameter("vnetEnabled")!);
+
+        Assert.False(IsDeployed(compiled.App, NetworkDeployment(compiled.App)), "no network unless vnetEnabled");
+        Assert.Null(compiled.App.Evaluate(Assert.Single(compiled.App.ResourcesOfType("Microsoft.Web/sites")).GetProperty("properties").GetProperty("virtualNetworkSubnetId")));
+    }
+
+    [Fact]
+    public void VirtualNetwork_WhenEnabled_PutsTheAppInADelegatedSubnetAndStorageBehindPrivateEndpoints()
+    {
+        var app = compiled.Main.With("vnetEnabled", true).With("location", "westeurope").With("environmentName", "test").Module("app");
+        Assert.True(IsDeployed(app, NetworkDeployment(app)), "vnetEnabled must deploy the network");
+        var network = app.Module("network");
+
+        // The app joins the subnet the network module puts out, delegated to Flex Consumption.
+        var subnetId = Assert.Single(app.ResourcesOfType("Microsoft.Web/sites")).GetProperty("properties").GetProperty("virtualNetworkSubnetId").GetString();
+        Assert.Contains("reference('network').outputs.appSubnetId", subnetId, StringComparison.Ordinal);
+        var appSubnetOutput = network.Evaluate(network.Outputs.GetProperty("appSubnetId").GetProperty("value")) as string;
+        var subnets = network.ResourcesOfType("Microsoft.Network/virtualNetworks/subnets");
+        var appSubnet = Assert.Single(subnets, s => appSubnetOutput!.EndsWith("/subnets/" + ((string)network.Evaluate(s.GetProperty("name"))!).Split('/')[^1], StringComparison.Ordinal));
+        var delegation = Assert.Single(appSubnet.GetProperty("properties").GetProperty("delegations").EnumerateArray());
+        Assert.Equal("Microsoft.App/environments", delegation.GetProperty("properties").GetProperty("serviceName").GetString());
+
+        // One private endpoint per storage service the app uses, to the app's account, each with its zone.
+        var storageId = StorageAccountId();
+        var endpoints = Expand(network, Assert.Single(network.ResourcesOfType("Microsoft.Network/privateEndpoints")));
+        var services = endpoints.Select(e =>
+        {
+            var connection = (IDictionary<string, object?>)((IDictionary<string, object?>)Assert.Single((IList<object?>)((IDictionary<string, object?>)e["properties"]!)["privateLinkServiceConnections"]!)!)["properties"]!;
+            Assert.Equal(storageId, connection["privateLinkServiceId"]);
+            return (string)Assert.Single((IList<object?>)connection["groupIds"]!)!;
+        });
+        Assert.Equal(["blob", "queue"], services.Order(StringComparer.Ordinal));
+        var zones = Expand(network, Assert.Single(network.ResourcesOfType("Microsoft.Network/privateDnsZones"))).Select(z => (string)z["name"]!);
+        Assert.Equal(["privatelink.blob.", "privatelink.queue."], zones.Select(z => z[..(z.IndexOf('.', "privatelink.".Length) + 1)]).Order(StringComparer.Ordinal));
+        Assert.Equal(2, Expand(network, Assert.Single(network.ResourcesOfType("Microsoft.Network/privateEndpoints/privateDnsZoneGroups"))).Count);
+        Assert.Equal(2, Expand(network, Assert.Single(network.ResourcesOfType("Microsoft.Network/privateDnsZones/virtualNetworkLinks"))).Count);
+    }
+
+    [Fact]
+    public void MainParametersFile_SetsOnlyParametersTheTemplateDeclares()
+    {
+        // azd fills infra/main.parameters.json from its environment; a misspelt name there would
+        // fail only at deployment.
+        using var file = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "infra", "main.parameters.json")));
+
+        var names = file.RootElement.GetProperty("parameters").EnumerateObject().Select(p => p.Name).ToList();
+
+        Assert.Contains("alertEmail", names);
+        Assert.Contains("vnetEnabled", names);
+        Assert.Empty(names.Except(compiled.Main.ParameterNames, StringComparer.Ordinal));
     }
 
     [Fact]
@@ -309,10 +503,100 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.Single(compiled.App.ResourcesOfType("Microsoft.Web/sites")).GetProperty("properties").GetProperty("functionAppConfig");
 
     /// <summary>The names a copy loop creates (the last segment of each child resource name).</summary>
-    private List<string> LoopNames(string type)
+    private List<string> LoopNames(string type) => LoopNames(compiled.App, type);
+
+    private static List<string> LoopNames(ArmTemplate template, string type) =>
+        [.. Expand(template, Assert.Single(template.ResourcesOfType(type))).Select(r => ((string)r["name"]!).Split('/')[^1])];
+
+    /// <summary>The resources a declaration deploys: one per copy index that its condition lets through, evaluated.</summary>
+    private static List<IDictionary<string, object?>> Expand(ArmTemplate template, JsonElement resource)
     {
-        var resource = Assert.Single(compiled.App.ResourcesOfType(type));
-        var count = (long)compiled.App.Evaluate(resource.GetProperty("copy").GetProperty("count"))!;
-        return [.. Enumerable.Range(0, (int)count).Select(i => ((string)compiled.App.Evaluate(resource.GetProperty("name"), i)!).Split('/')[^1])];
+        var indexes = resource.TryGetProperty("copy", out var copy)
+            ? Enumerable.Range(0, (int)(long)template.Evaluate(copy.GetProperty("count"))!).Select(i => (int?)i)
+            : [null];
+        return [.. indexes
+            .Where(i => !resource.TryGetProperty("condition", out var condition) || (bool)template.Evaluate(condition, i)!)
+            .Select(i => (IDictionary<string, object?>)template.Evaluate(resource, i)!)];
     }
+
+    private static bool IsDeployed(ArmTemplate template, JsonElement resource) =>
+        !resource.TryGetProperty("condition", out var condition) || (bool)template.Evaluate(condition)!;
+
+    private static JsonElement NetworkDeployment(ArmTemplate app) =>
+        Assert.Single(app.ResourcesOfType("Microsoft.Resources/deployments"), d => app.Evaluate(d.GetProperty("name")) as string == "network");
+
+    private static List<string> AlertActionGroups(ArmTemplate app)
+    {
+        var rule = Assert.Single(app.ResourcesOfType("Microsoft.Insights/scheduledQueryRules"));
+        return [.. ((IList<object?>)app.Evaluate(rule.GetProperty("properties").GetProperty("actions").GetProperty("actionGroups"))!).Cast<string>()];
+    }
+
+    /// <summary>Built-in role definition ids (the same in every tenant), as Azure's built-in roles list them.</summary>
+    private static class Roles
+    {
+        public const string BlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
+        public const string BlobDataContributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+        public const string BlobDataReader = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
+        public const string QueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
+        public const string QueueDataReader = "19e7f393-937e-4f77-808e-94535e297925";
+        public const string QueueDataMessageSender = "c6a89b2d-59bc-44d0-9896-0f6e12d7b80a";
+        public const string MonitoringMetricsPublisher = "3913510d-42f4-4e42-8a64-420c390055eb";
+    }
+
+    private static readonly Dictionary<string, string> StorageRoles = new(StringComparer.Ordinal)
+    {
+        [Roles.BlobDataOwner] = "Storage Blob Data Owner",
+        [Roles.BlobDataContributor] = "Storage Blob Data Contributor",
+        [Roles.BlobDataReader] = "Storage Blob Data Reader",
+        [Roles.QueueDataContributor] = "Storage Queue Data Contributor",
+        [Roles.QueueDataReader] = "Storage Queue Data Reader",
+        [Roles.QueueDataMessageSender] = "Storage Queue Data Message Sender",
+        ["8a0f0c08-91a1-4084-bc3d-661d67233fed"] = "Storage Queue Data Message Processor",
+        ["17d1049b-9a84-46fb-8f53-869881c3d3ab"] = "Storage Account Contributor",
+    };
+
+    /// <summary>An object id standing for the person running azd.</summary>
+    private const string UserId = "00000000-0000-0000-0000-0000000000aa";
+
+    /// <summary>How the compiled template names the app identity's principal id.</summary>
+    private string AppIdentity => $"[reference('{compiled.App.SymbolicName("Microsoft.ManagedIdentity/userAssignedIdentities")}').principalId]";
+
+    /// <summary>The Functions host's own containers (locks, keys) in AzureWebJobsStorage.</summary>
+    private static readonly string[] HostContainers = ["azure-webjobs-hosts", "azure-webjobs-secrets"];
+
+    private static string[] AppContainers()
+    {
+        var defaults = EffectiveOptions();
+        return
+        [
+            ((ReportsOptions)defaults[typeof(ReportsOptions)]).ContainerName,
+            ((DispatchOptions)defaults[typeof(DispatchOptions)]).DeadLetterContainerName,
+            ((NotificationsOptions)defaults[typeof(NotificationsOptions)]).SentKeysContainerName,
+        ];
+    }
+
+    private string ContainerScope(string container) => $"{StorageAccountId()}/blobServices/default/containers/{container}";
+
+    private string QueueScope(string queue) => $"{StorageAccountId()}/queueServices/default/queues/{queue}";
+
+    private string StorageAccountId() =>
+        $"/subscriptions/<subscription>/resourceGroups/<resourceGroup>/providers/Microsoft.Storage/storageAccounts/{compiled.App.Evaluate(Assert.Single(compiled.App.ResourcesOfType("Microsoft.Storage/storageAccounts")).GetProperty("name"))}";
+
+    /// <summary>
+    /// Every role assignment the module deploys: who (the identity as the template names it, or the
+    /// user's object id), which role (its id), and on what (the scope's resource id).
+    /// </summary>
+    private List<(string Principal, string Role, string Scope)> RoleAssignments(ArmTemplate app) =>
+        [.. app.ResourcesOfType("Microsoft.Authorization/roleAssignments").SelectMany(resource =>
+        {
+            var principal = resource.GetProperty("properties").GetProperty("principalId").GetString()!;
+            return Expand(app, resource).Select(a =>
+            {
+                var properties = (IDictionary<string, object?>)a["properties"]!;
+                return (
+                    principal == AppIdentity ? principal : (string)properties["principalId"]!,
+                    ((string)properties["roleDefinitionId"]!).Split('/')[^1],
+                    a.TryGetValue("scope", out var scope) ? (string)scope! : "<the resource group>");
+            });
+        })];
 }

@@ -8,8 +8,8 @@ namespace FunctionsApp.Tests.Infrastructure;
 /// A compiled ARM template (the output of <c>bicep build</c>) read the way Resource Manager would
 /// read it with the parameters' defaults, so a test checks the names and settings a deployment
 /// really gets rather than the text of the template. Evaluates the template functions the infra
-/// uses (parameters, variables, format, string, length, subscriptionResourceId, createArray, createObject, union, concat,
-/// if, greater, equals, not, empty, copyIndex, indexing); any other function evaluates to the marker
+/// uses (parameters, variables, format, string, length, subscriptionResourceId, resourceId, createArray, createObject, union, concat,
+/// if, greater, equals, not, and, or, contains, empty, null, copyIndex, indexing); any other function evaluates to the marker
 /// <c>&lt;name&gt;</c> without looking at its arguments (uniqueString, reference, ...).
 /// </summary>
 public sealed class ArmTemplate
@@ -44,6 +44,12 @@ public sealed class ArmTemplate
                 : [.. resources.EnumerateObject().Select(p => p.Value)];
         }
     }
+
+    /// <summary>The names of the parameters the template declares.</summary>
+    public IReadOnlyList<string> ParameterNames => [.. template.GetProperty("parameters").EnumerateObject().Select(p => p.Name)];
+
+    /// <summary>The template's outputs, as declared (their values unevaluated).</summary>
+    public JsonElement Outputs => template.GetProperty("outputs");
 
     /// <summary>The symbolic name (language version 2.0) of the one resource of <paramref name="type"/>, as <c>reference('name')</c> uses it.</summary>
     public string SymbolicName(string type) =>
@@ -294,6 +300,7 @@ public sealed class ArmTemplate
                     var other => throw new InvalidOperationException($"length() of {other}."),
                 },
                 "subscriptionresourceid" => $"/subscriptions/<subscription>/providers/{Evaluate(args[0])}/{string.Join('/', args.Skip(1).Select(a => Text(Evaluate(a))))}",
+                "resourceid" => ResourceId([.. args.Select(a => Text(Evaluate(a)))]),
                 "createarray" => args.Select(Evaluate).ToList(),
                 "createobject" => Enumerable.Range(0, args.Count / 2)
                     .ToDictionary(i => (string)Evaluate(args[2 * i])!, i => Evaluate(args[(2 * i) + 1]), StringComparer.OrdinalIgnoreCase),
@@ -305,6 +312,16 @@ public sealed class ArmTemplate
                 "greater" => (long)Evaluate(args[0])! > (long)Evaluate(args[1])!,
                 "equals" => Equals(Evaluate(args[0]), Evaluate(args[1])),
                 "not" => !(bool)Evaluate(args[0])!,
+                "and" => args.All(a => (bool)Evaluate(a)!),
+                "or" => args.Any(a => (bool)Evaluate(a)!),
+                "null" => null,
+                "contains" => Evaluate(args[0]) switch
+                {
+                    string s => s.Contains((string)Evaluate(args[1])!, StringComparison.OrdinalIgnoreCase),
+                    IList<object?> list => list.Contains(Evaluate(args[1])),
+                    IDictionary<string, object?> map => map.ContainsKey((string)Evaluate(args[1])!),
+                    var other => throw new InvalidOperationException($"contains() on {other}."),
+                },
                 "empty" => Evaluate(args[0]) switch
                 {
                     null => true,
@@ -315,6 +332,22 @@ public sealed class ArmTemplate
                 },
                 var other => $"<{other}>",
             };
+        }
+
+        /// <summary>
+        /// The id of a resource in the deployment's group: the type's segments interleaved with the
+        /// names, so <c>resourceId('A.B/c/d', 'x', 'y')</c> is <c>.../providers/A.B/c/x/d/y</c>.
+        /// </summary>
+        private static string ResourceId(IReadOnlyList<string> args)
+        {
+            var types = args[0].Split('/');
+            var path = new StringBuilder("/subscriptions/<subscription>/resourceGroups/<resourceGroup>/providers/").Append(types[0]);
+            for (var i = 1; i < types.Length; i++)
+            {
+                path.Append('/').Append(types[i]).Append('/').Append(args[i]);
+            }
+
+            return path.ToString();
         }
 
         private static string Text(object? value) => value switch
