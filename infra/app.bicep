@@ -127,15 +127,16 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
     }]
   }
 
-  // The README used to leave this to the user: idempotency keys and large dead-lettered bodies
-  // are only needed for a while, and would otherwise grow for ever.
+  // Idempotency keys are only needed while duplicates can still arrive, and would otherwise grow
+  // for ever. Dead-lettered bodies are not expired: an envelope never expires, and a body deleted
+  // before its envelope is replayed could not be replayed.
   resource lifecycle 'managementPolicies' = {
     name: 'default'
     properties: {
       policy: {
         rules: [
           {
-            name: 'expire-notification-keys-and-dead-letters'
+            name: 'expire-notification-keys'
             enabled: true
             type: 'Lifecycle'
             definition: {
@@ -145,7 +146,6 @@ resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' = {
                 ]
                 prefixMatch: [
                   '${sentKeysContainerName}/'
-                  '${deadLetterContainerName}/'
                 ]
               }
               actions: {

@@ -51,7 +51,7 @@ param alwaysReadyHttpInstances int = 0
 param alwaysReadyQueueInstances int = 0
 
 @minValue(1)
-@description('Days after which blobs in the notification-keys and dead-letters containers are deleted.')
+@description('Days after which blobs in the notification-keys container (remembered idempotency keys) are deleted.')
 param expireBlobsAfterDays int = 30
 
 // The app's settings (README "Settings"), with the app's own defaults.
