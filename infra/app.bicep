@@ -23,6 +23,9 @@ param outboxQueueName string
 param sentKeysContainerName string
 param replayTimeBudgetSeconds int
 param replayParallelism int
+param deadLetterTimeToLiveSeconds int
+param outboxTimeToLiveSeconds int
+param replayWorkItemTimeToLiveSeconds int
 param softDeleteRetentionDays int
 param alertEmail string
 param storagePublicNetworkAccess string
@@ -386,6 +389,18 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
         {
           name: 'Replay__Parallelism'
           value: string(replayParallelism)
+        }
+        {
+          name: 'Dispatch__DeadLetterTimeToLiveSeconds'
+          value: string(deadLetterTimeToLiveSeconds)
+        }
+        {
+          name: 'Notifications__OutboxTimeToLiveSeconds'
+          value: string(outboxTimeToLiveSeconds)
+        }
+        {
+          name: 'Replay__WorkItemTimeToLiveSeconds'
+          value: string(replayWorkItemTimeToLiveSeconds)
         }
       ]
     }

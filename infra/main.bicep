@@ -88,6 +88,18 @@ param replayTimeBudgetSeconds int = 120
 @description('Replay__Parallelism: how many dead-lettered messages one replay call moves at once.')
 param replayParallelism int = 32
 
+@minValue(-1)
+@description('Dispatch__DeadLetterTimeToLiveSeconds: seconds a dead-letter envelope lives; -1 never expires (0 is refused by the app).')
+param deadLetterTimeToLiveSeconds int = -1
+
+@minValue(-1)
+@description('Notifications__OutboxTimeToLiveSeconds: seconds a notification waits in the outbox; -1 never expires (0 is refused by the app).')
+param outboxTimeToLiveSeconds int = -1
+
+@minValue(-1)
+@description('Replay__WorkItemTimeToLiveSeconds: seconds a replayed message lives in the work queue; -1 never expires (0 is refused by the app).')
+param replayWorkItemTimeToLiveSeconds int = -1
+
 @minValue(1)
 @maxValue(365)
 @description('Days a deleted blob or container can be restored (blob and container soft delete).')
@@ -139,6 +151,9 @@ module app 'app.bicep' = {
     sentKeysContainerName: sentKeysContainerName
     replayTimeBudgetSeconds: replayTimeBudgetSeconds
     replayParallelism: replayParallelism
+    deadLetterTimeToLiveSeconds: deadLetterTimeToLiveSeconds
+    outboxTimeToLiveSeconds: outboxTimeToLiveSeconds
+    replayWorkItemTimeToLiveSeconds: replayWorkItemTimeToLiveSeconds
     softDeleteRetentionDays: softDeleteRetentionDays
     alertEmail: alertEmail
     storagePublicNetworkAccess: storagePublicNetworkAccess
