@@ -19,8 +19,14 @@ public sealed class HelloFunction(GreetingService greetings, AppMetrics metrics,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var body = await ReadAtMostAsync(request.Body, GreetingService.MaxBodyBytes + 1, cancellationToken).ConfigureAwait(false);
-        var result = greetings.Greet(new GreetingRequest(body, request.ContentType, QueryName(request.QueryString)));
+        // A Content-Length over the limit is refused unread: the answer cannot change, and a length
+        // past the worker's Kestrel limit would make the first read throw (a 500). Kestrel discards
+        // the unread body after the answer.
+        var declared = request.ContentLength;
+        var body = declared > GreetingService.MaxBodyBytes
+            ? ReadOnlyMemory<byte>.Empty
+            : await ReadAtMostAsync(request.Body, GreetingService.MaxBodyBytes + 1, cancellationToken).ConfigureAwait(false);
+        var result = greetings.Greet(new GreetingRequest(body, request.ContentType, QueryName(request.QueryString), declared));
         metrics.Greeting((int)result.Status);
 
         if (result.Error is { } error)
