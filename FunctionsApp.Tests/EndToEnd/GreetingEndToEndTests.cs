@@ -84,6 +84,47 @@ public sealed class GreetingEndToEndTests : IClassFixture<GreetingAppFixture>, I
     }
 
     [Theory]
+    [InlineData("NAME")]
+    [InlineData("Name")]
+    public async Task Get_QueryNameInAnyCase_GreetsByName(string parameter)
+    {
+        using var response = await Client.GetAsync(new Uri($"api/hello?{parameter}=Ada", UriKind.Relative));
+
+        var body = await ReadJsonAsync(response, HttpStatusCode.OK);
+        Assert.Equal("Hello Ada! Welcome to serverless.", body.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Get_BareQueryName_ReturnsAnonymousGreeting()
+    {
+        using var response = await Client.GetAsync(new Uri("api/hello?name", UriKind.Relative));
+
+        var body = await ReadJsonAsync(response, HttpStatusCode.OK);
+        Assert.Equal(GreetingService.AnonymousMessage, body.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Get_Greeting_WritesNoLogLine()
+    {
+        using (var greeting = await Client.GetAsync(new Uri("api/hello?name=Ada", UriKind.Relative)))
+        {
+            await ReadJsonAsync(greeting, HttpStatusCode.OK);
+        }
+
+        // A rejected request logs event 4000; whatever the greeting logged arrived before it.
+        using (var rejected = await Client.GetAsync(new Uri("api/hello?name=", UriKind.Relative)))
+        {
+            await ReadJsonAsync(rejected, HttpStatusCode.BadRequest);
+        }
+
+        await fixture.App.Host.Logs.WaitForAsync(e => e.EventId == "GreetingRejected", TimeSpan.FromSeconds(10), "with EventId GreetingRejected (4000)");
+        var logged = fixture.App.Host.Logs.Snapshot(firstLog);
+        var beforeRejection = logged.TakeWhile(e => e.EventId != "GreetingRejected").ToArray();
+        Assert.True(beforeRejection.Length == 0,
+            "Expected a greeting to write no log line, in the worker or the host; got:" + Environment.NewLine + string.Join(Environment.NewLine, beforeRejection));
+    }
+
+    [Theory]
     [InlineData(30_000_001)]
     [InlineData(40_000_000)]
     public async Task Post_ContentLengthPastWorkersKestrelDefault_Returns413AndLogsNoError(int length)

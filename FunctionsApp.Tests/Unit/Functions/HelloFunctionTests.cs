@@ -160,6 +160,43 @@ public sealed class HelloFunctionTests
         AssertError(response, HttpStatusCode.RequestEntityTooLarge, "body_too_large");
     }
 
+    [Theory]
+    [InlineData("?NAME=Ada")]
+    [InlineData("?Name=Ada")]
+    [InlineData("?N%41ME=Ada")]
+    [InlineData("?other=1&nAmE=Ada")]
+    public async Task Run_QueryNameInAnyCase_GreetsByName(string query)
+    {
+        // As ASP.NET Core's request.Query reads it, and as the built-in HTTP model did.
+        var response = await Send(Request(query));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Hello Ada! Welcome to serverless.", TestHttpResponse.ReadJson(response).GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData("?name")]
+    [InlineData("?NAME")]
+    [InlineData("?name&other=1")]
+    public async Task Run_BareQueryName_ReturnsAnonymousGreeting(string query)
+    {
+        var response = await Send(Request(query));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(GreetingService.AnonymousMessage, TestHttpResponse.ReadJson(response).GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData("?name=")]
+    [InlineData("?NAME=A%C3%28")]
+    [InlineData("?Name=%E2%80%AEAda")]
+    public async Task Run_EmptyOrInvalidQueryNameInAnyCase_Returns400InvalidName(string query)
+    {
+        var response = await Send(Request(query));
+
+        AssertError(response, HttpStatusCode.BadRequest, "invalid_name");
+    }
+
     [Fact]
     public async Task Run_BodyArrivingInSmallChunks_IsReadWhole()
     {
