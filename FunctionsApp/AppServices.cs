@@ -7,6 +7,7 @@ using FunctionsApp.Replay;
 using FunctionsApp.Reports;
 using FunctionsApp.Storage;
 using FunctionsApp.Telemetry;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,12 @@ public static class AppServices
 
     /// <summary>The log category prefix of ASP.NET Core, which serves the HTTP functions inside the worker.</summary>
     public const string AspNetCoreLogCategoryPrefix = "Microsoft.AspNetCore";
+
+    /// <summary>
+    /// The largest request body the Functions host forwards (100 MiB, its own Kestrel limit), which
+    /// the worker's Kestrel accepts too; see <see cref="AddFunctionsApp"/>.
+    /// </summary>
+    public const long HostMaxRequestBodyBytes = 100L * 1024 * 1024;
 
     public static IServiceCollection AddFunctionsApp(this IServiceCollection services, IConfiguration configuration)
     {
@@ -116,6 +123,14 @@ public static class AppServices
         // ASP.NET Core (the worker's own Kestrel under ASP.NET Core integration) logs a line per
         // result written ("Writing value of type ... as Json"); warnings and errors still pass.
         services.AddLogging(logging => logging.AddFilter(AspNetCoreLogCategoryPrefix, LogLevel.Warning));
+
+        // The host forwards a request to the worker's Kestrel while the client is still sending it,
+        // and hands back the answer only once the whole body went through. A function that answers
+        // without reading the body (the greeting's 413) leaves Kestrel to read and discard the rest
+        // after the answer; at Kestrel's default limit (30,000,000 bytes) it gave up part-way and
+        // closed the connection, so the host answered 500 instead. The host's own limit is the
+        // real one (measured under host 4.1037).
+        services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = HostMaxRequestBodyBytes);
 
         // Traces and metrics: exported where the settings say, and not even recorded when they say nowhere.
         services.AddAppTelemetry(configuration);

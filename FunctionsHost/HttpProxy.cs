@@ -103,10 +103,14 @@ public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan invocationTimeo
             var cause = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             logs.AddHost(Microsoft.Extensions.Logging.LogLevel.Warning,
                 $"Forwarding invocation {invocation.InvocationId} to the worker at {workerUri} failed: {error} ({cause?.Message ?? unavailable?.Message ?? "no detail"}).");
-            if (!context.Response.HasStarted
-                && (cause is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } || context.Response.StatusCode == StatusCodes.Status413PayloadTooLarge))
+            if (!context.Response.HasStarted && error is ForwarderError.RequestBodyClient or ForwarderError.RequestBodyDestination or ForwarderError.RequestBodyCanceled)
             {
-                // Over the host's body limit: an empty 500, as the Functions host answers it.
+                // The body did not get through: over the host's own limit (the client side), or the
+                // worker closed the connection before it had all of it (for example a function that
+                // answered unread and a Kestrel that stopped discarding the rest at its limit). The
+                // Functions host fails the invocation then and answers an empty 500 (measured under
+                // 4.1037), even when the worker had answered; the response arrives only once the
+                // whole body was sent, so it never reaches the client.
                 context.Response.Clear();
                 context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             }

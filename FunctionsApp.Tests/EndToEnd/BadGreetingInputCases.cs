@@ -37,6 +37,16 @@ public static class BadGreetingInputCases
         {
             Query = "?name=A%C3%28",
         },
+        // Parameter names are matched in any case, as ASP.NET Core's request.Query matches them;
+        // the strict UTF-8 check holds whatever the case.
+        new("invalid UTF-8 in the query, NAME in capitals", HttpMethod.Get, null, null, HttpStatusCode.BadRequest, "invalid_name")
+        {
+            Query = "?NAME=A%C3%28",
+        },
+        new("empty name in the query", HttpMethod.Get, null, null, HttpStatusCode.BadRequest, "invalid_name")
+        {
+            Query = "?name=",
+        },
         new("name twice", HttpMethod.Post, Utf8("""{"name":"Ada","name":"Grace"}"""), Json, HttpStatusCode.BadRequest, "invalid_json"),
         new("name of zero-width spaces", HttpMethod.Post, Utf8("{\"name\":\"\u200B\u200B\"}"), Json, HttpStatusCode.BadRequest, "invalid_name"),
         new("name with a bidi override in the query", HttpMethod.Get, null, null, HttpStatusCode.BadRequest, "invalid_name")

@@ -83,6 +83,79 @@ public sealed class GreetingEndToEndTests : IClassFixture<GreetingAppFixture>, I
         Assert.Equal("body_too_large", body.GetProperty("error").GetString());
     }
 
+    [Theory]
+    [InlineData("NAME")]
+    [InlineData("Name")]
+    public async Task Get_QueryNameInAnyCase_GreetsByName(string parameter)
+    {
+        using var response = await Client.GetAsync(new Uri($"api/hello?{parameter}=Ada", UriKind.Relative));
+
+        var body = await ReadJsonAsync(response, HttpStatusCode.OK);
+        Assert.Equal("Hello Ada! Welcome to serverless.", body.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Get_BareQueryName_ReturnsAnonymousGreeting()
+    {
+        using var response = await Client.GetAsync(new Uri("api/hello?name", UriKind.Relative));
+
+        var body = await ReadJsonAsync(response, HttpStatusCode.OK);
+        Assert.Equal(GreetingService.AnonymousMessage, body.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Get_Greeting_WritesNoLogLine()
+    {
+        using (var greeting = await Client.GetAsync(new Uri("api/hello?name=Ada", UriKind.Relative)))
+        {
+            await ReadJsonAsync(greeting, HttpStatusCode.OK);
+        }
+
+        // A rejected request logs event 4000; whatever the greeting logged arrived before it.
+        using (var rejected = await Client.GetAsync(new Uri("api/hello?name=", UriKind.Relative)))
+        {
+            await ReadJsonAsync(rejected, HttpStatusCode.BadRequest);
+        }
+
+        await fixture.App.Host.Logs.WaitForAsync(e => e.EventId == "GreetingRejected", TimeSpan.FromSeconds(10), "with EventId GreetingRejected (4000)");
+        var logged = fixture.App.Host.Logs.Snapshot(firstLog);
+        var beforeRejection = logged.TakeWhile(e => e.EventId != "GreetingRejected").ToArray();
+        Assert.True(beforeRejection.Length == 0,
+            "Expected a greeting to write no log line, in the worker or the host; got:" + Environment.NewLine + string.Join(Environment.NewLine, beforeRejection));
+    }
+
+    [Theory]
+    [InlineData(30_000_001)]
+    [InlineData(40_000_000)]
+    public async Task Post_ContentLengthPastWorkersKestrelDefault_Returns413AndLogsNoError(int length)
+    {
+        // Kestrel's default limit is 30,000,000 bytes: the function used to fail reading the body
+        // (500 and a stack trace). It now answers from Content-Length and never reads it.
+        using var content = new ByteArrayContent(new byte[length]);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await Client.PostAsync(new Uri("api/hello", UriKind.Relative), content);
+
+        var body = await ReadJsonAsync(response, HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal("body_too_large", body.GetProperty("error").GetString());
+        await AssertNoTroubleLoggedAsync();
+    }
+
+    [Fact]
+    public async Task Post_Chunked40MB_Returns413AndLogsNoError()
+    {
+        // No length to answer from: the function reads 8 KiB and answers, and the worker's Kestrel
+        // discards the rest so that the host, which hands back the answer only once it has sent the
+        // whole body, has sent it. At Kestrel's default limit it gave up at 30,000,000 bytes and the
+        // host answered 500 (under the Functions host 4.1037 and ours alike).
+        using var response = await PostChunkedAsync(new byte[40_000_000]);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.RequestEntityTooLarge, $"Expected 413; got {(int)response.StatusCode}: {text}");
+        using var json = JsonDocument.Parse(text);
+        Assert.Equal("body_too_large", json.RootElement.GetProperty("error").GetString());
+        await AssertNoTroubleLoggedAsync();
+    }
+
     [Fact]
     public async Task Get_NameWithControlCharacters_Returns400()
     {
@@ -180,6 +253,22 @@ public sealed class GreetingEndToEndTests : IClassFixture<GreetingAppFixture>, I
     }
 
     public void Dispose() => fixture.App.Host.Logs.WriteTo(output, firstLog);
+
+    /// <summary>
+    /// The request's rejection (event 4000) was logged, and nothing since the test began is a warning,
+    /// an error or carries an exception, in the worker or the host.
+    /// </summary>
+    private async Task AssertNoTroubleLoggedAsync()
+    {
+        await fixture.App.Host.Logs.WaitForAsync(
+            e => e.EventId == "GreetingRejected" && e.Message.Contains("body_too_large", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10),
+            "with EventId GreetingRejected (4000) for body_too_large");
+        var trouble = fixture.App.Host.Logs.Snapshot(firstLog)
+            .Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning || !string.IsNullOrEmpty(e.Exception))
+            .ToArray();
+        Assert.True(trouble.Length == 0, "Expected no warning, error or stack trace; got:" + Environment.NewLine + string.Join(Environment.NewLine, trouble));
+    }
 
     private static StringContent Json(string text) => new(text, Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
 

@@ -19,8 +19,14 @@ public sealed class HelloFunction(GreetingService greetings, AppMetrics metrics,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var body = await ReadAtMostAsync(request.Body, GreetingService.MaxBodyBytes + 1, cancellationToken).ConfigureAwait(false);
-        var result = greetings.Greet(new GreetingRequest(body, request.ContentType, QueryName(request.QueryString)));
+        // A Content-Length over the limit is refused unread: the answer cannot change, and a length
+        // past the worker's Kestrel limit would make the first read throw (a 500). Kestrel discards
+        // the unread body after the answer.
+        var declared = request.ContentLength;
+        var body = declared > GreetingService.MaxBodyBytes
+            ? ReadOnlyMemory<byte>.Empty
+            : await ReadAtMostAsync(request.Body, GreetingService.MaxBodyBytes + 1, cancellationToken).ConfigureAwait(false);
+        var result = greetings.Greet(new GreetingRequest(body, request.ContentType, QueryName(request.QueryString), declared));
         metrics.Greeting((int)result.Status);
 
         if (result.Error is { } error)
@@ -35,8 +41,11 @@ public sealed class HelloFunction(GreetingService greetings, AppMetrics metrics,
     /// <summary>
     /// The <c>name</c> query parameter, its escapes decoded as UTF-8 with invalid sequences turned
     /// into U+FFFD, which the greeting refuses. ASP.NET Core's own query parsing would leave an
-    /// invalid escape such as <c>%C3%28</c> as the literal text "%C3(" and greet it. Repeated names
-    /// are joined with commas, as <c>request.Query</c> joins them.
+    /// invalid escape such as <c>%C3%28</c> as the literal text "%C3(" and greet it. Otherwise it
+    /// reads the query as <c>request.Query</c> does: the parameter's name in any case
+    /// (<c>?NAME=Ada</c>), repeated values joined with commas. A bare <c>?name</c> (no <c>=</c>)
+    /// carries no value and counts as no name, as it did on the built-in HTTP model; <c>?name=</c>
+    /// sends an empty one, which the greeting refuses.
     /// </summary>
     internal static string? QueryName(QueryString query)
     {
@@ -49,8 +58,8 @@ public sealed class HelloFunction(GreetingService greetings, AppMetrics metrics,
         var values = raw.TrimStart('?')
             .Split('&', StringSplitOptions.RemoveEmptyEntries)
             .Select(pair => pair.Split('=', 2))
-            .Where(pair => Decode(pair[0]) == "name")
-            .Select(pair => pair.Length == 2 ? Decode(pair[1]) : "")
+            .Where(pair => pair.Length == 2 && string.Equals(Decode(pair[0]), "name", StringComparison.OrdinalIgnoreCase))
+            .Select(pair => Decode(pair[1]))
             .ToArray();
         return values.Length == 0 ? null : string.Join(',', values);
 

@@ -4,4 +4,5 @@ namespace FunctionsApp.Greeting;
 /// <param name="Body">The body, read up to one byte past the limit.</param>
 /// <param name="ContentType">The Content-Type header, if any.</param>
 /// <param name="QueryName">The <c>name</c> query parameter, if any.</param>
-public sealed record GreetingRequest(ReadOnlyMemory<byte> Body, string? ContentType, string? QueryName);
+/// <param name="DeclaredBodyLength">The Content-Length header, if any: over the limit, the body need not be read.</param>
+public sealed record GreetingRequest(ReadOnlyMemory<byte> Body, string? ContentType, string? QueryName, long? DeclaredBodyLength = null);

@@ -21,7 +21,7 @@ public sealed class GreetingService(TimeProvider time)
     public GreetingResult Greet(GreetingRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Body.Length > MaxBodyBytes)
+        if (request.Body.Length > MaxBodyBytes || request.DeclaredBodyLength > MaxBodyBytes)
         {
             return GreetingResult.Fail(HttpStatusCode.RequestEntityTooLarge, "body_too_large",
                 $"The request body must be at most {MaxBodyBytes} bytes.");

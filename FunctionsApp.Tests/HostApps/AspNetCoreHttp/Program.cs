@@ -48,6 +48,11 @@ public sealed class Probes
         return Results.Text("slow done");
     }
 
+    /// <summary>Answers 413 without reading the body, leaving the worker's Kestrel (at its default limit) to discard it.</summary>
+    [Function("Refuse")]
+    public static IResult Refuse([HttpTrigger(AuthorizationLevel.Anonymous, "post")] HttpRequest request) =>
+        Results.StatusCode(StatusCodes.Status413PayloadTooLarge);
+
     /// <summary>Throws: the function fails.</summary>
     [Function("Fail")]
     public static IResult Fail([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequest request) =>

@@ -145,6 +145,58 @@ public sealed class HelloFunctionTests
         Assert.True(body.Position <= GreetingService.MaxBodyBytes + 1, $"The function read {body.Position} bytes of the body.");
     }
 
+    [Theory]
+    [InlineData(GreetingService.MaxBodyBytes + 1L)]
+    [InlineData(30_000_001L)]
+    [InlineData(100L * 1024 * 1024)]
+    public async Task Run_ContentLengthOverLimit_Returns413WithoutReading(long contentLength)
+    {
+        // Past 30,000,000 bytes the worker's Kestrel refused the first read with an exception.
+        var request = Request(body: new UnreadableStream(), contentType: "application/json");
+        request.ContentLength = contentLength;
+
+        var response = await Send(request);
+
+        AssertError(response, HttpStatusCode.RequestEntityTooLarge, "body_too_large");
+    }
+
+    [Theory]
+    [InlineData("?NAME=Ada")]
+    [InlineData("?Name=Ada")]
+    [InlineData("?N%41ME=Ada")]
+    [InlineData("?other=1&nAmE=Ada")]
+    public async Task Run_QueryNameInAnyCase_GreetsByName(string query)
+    {
+        // As ASP.NET Core's request.Query reads it, and as the built-in HTTP model did.
+        var response = await Send(Request(query));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Hello Ada! Welcome to serverless.", TestHttpResponse.ReadJson(response).GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData("?name")]
+    [InlineData("?NAME")]
+    [InlineData("?name&other=1")]
+    public async Task Run_BareQueryName_ReturnsAnonymousGreeting(string query)
+    {
+        var response = await Send(Request(query));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(GreetingService.AnonymousMessage, TestHttpResponse.ReadJson(response).GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData("?name=")]
+    [InlineData("?NAME=A%C3%28")]
+    [InlineData("?Name=%E2%80%AEAda")]
+    public async Task Run_EmptyOrInvalidQueryNameInAnyCase_Returns400InvalidName(string query)
+    {
+        var response = await Send(Request(query));
+
+        AssertError(response, HttpStatusCode.BadRequest, "invalid_name");
+    }
+
     [Fact]
     public async Task Run_BodyArrivingInSmallChunks_IsReadWhole()
     {
@@ -166,5 +218,17 @@ public sealed class HelloFunctionTests
         Assert.Equal(4000, record.Id.Id);
         Assert.Equal("400", record.GetStructuredStateValue("StatusCode"));
         Assert.DoesNotContain("Lovelace", record.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A body that fails every read, as Kestrel's does past its limit.</summary>
+    private sealed class UnreadableStream : MemoryStream
+    {
+        public override int Read(byte[] buffer, int offset, int count) => throw new InvalidOperationException("The function read the body.");
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("The function read the body.");
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("The function read the body.");
     }
 }

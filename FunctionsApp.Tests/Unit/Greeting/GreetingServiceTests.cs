@@ -44,6 +44,24 @@ public sealed class GreetingServiceTests
     }
 
     [Fact]
+    public void Greet_DeclaredLengthOverLimitWithNothingRead_Fails413()
+    {
+        var result = new GreetingService(time).Greet(new GreetingRequest(ReadOnlyMemory<byte>.Empty, "application/json", "Ada", 30_000_001));
+
+        AssertFails(result, HttpStatusCode.RequestEntityTooLarge, "body_too_large");
+    }
+
+    [Fact]
+    public void Greet_DeclaredLengthAtLimit_IsGreeted()
+    {
+        var body = Encoding.UTF8.GetBytes("""{"name":"Ada"}""".PadRight(GreetingService.MaxBodyBytes));
+
+        var result = new GreetingService(time).Greet(new GreetingRequest(body, "application/json", null, GreetingService.MaxBodyBytes));
+
+        AssertGreets(result, "Hello Ada! Welcome to serverless.");
+    }
+
+    [Fact]
     public void Greet_BodyName_WinsOverQuery()
     {
         AssertGreets(Greet("""{"name":"Grace"}""", queryName: "Ada"), "Hello Grace! Welcome to serverless.");
