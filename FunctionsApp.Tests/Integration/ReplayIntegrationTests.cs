@@ -1,4 +1,7 @@
 using FunctionsApp.Replay;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.Integration;
@@ -176,5 +179,37 @@ public sealed class ReplayIntegrationTests(AzuriteFixture azurite) : IClassFixtu
         var marker = Assert.Single(await app.DeadLetterBodies.ListBlobsAsync());
         Assert.Equal(0, marker.Properties.ContentLength);
         Assert.True(marker.Metadata.ContainsKey(QueueDeadLetterReplayer.ReplayedAtMetadata));
+    }
+
+    [Fact]
+    public async Task ReplayAsync_EnvelopeWithAHostileReason_IsKeptAndLoggedEscapedAndBounded()
+    {
+        await using var logged = new InProcessApp(azurite, configureServices: services => services.AddLogging(logging => logging.AddFakeLogging()));
+        await logged.WorkQueue.CreateIfNotExistsAsync();
+        var reason = "forged\nline " + new string('r', 60_000);
+        var envelope = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["reason"] = reason,
+            ["description"] = "d",
+            ["message_id"] = Guid.NewGuid().ToString(),
+            ["dequeue_count"] = 1,
+            ["failed_at"] = "2026-12-06T12:00:00+00:00",
+            ["original_body"] = UnknownA,
+        });
+        await logged.DeadLetters.CreateIfNotExistsAsync();
+        var parked = (await logged.DeadLetters.SendMessageAsync(envelope)).Value.MessageId;
+
+        var report = await logged.GetRequiredService<IDeadLetterReplayer>().ReplayAsync(null, 10, CancellationToken.None);
+
+        Assert.Equal((0, 1), (report.Moved, report.Failed));
+        Assert.Equal(1, report.FailedByReason[ReplayRefusals.InvalidReason]);
+        Assert.Equal(envelope, Assert.Single(await DrainAsync(logged.DeadLetters)));
+        Assert.Empty(await DrainAsync(logged.WorkQueue));
+        var refused = Assert.Single(logged.GetRequiredService<FakeLogCollector>().GetSnapshot(), r => r.Id.Id == 5001);
+        Assert.Equal("ParkedMessageRefused", refused.Id.Name);
+        Assert.Equal(parked, refused.GetStructuredStateValue("DeadLetterId"));
+        Assert.Equal(ReplayRefusals.InvalidReason, refused.GetStructuredStateValue("Refusal"));
+        Assert.DoesNotContain('\n', refused.Message);
+        Assert.InRange(refused.Message.Length, 1, 400);
     }
 }
