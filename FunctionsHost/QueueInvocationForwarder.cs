@@ -22,7 +22,8 @@ public sealed class QueueInvocationForwarder(
         var request = ToInvocation(function, message);
 
         // The listener's token fires when it stops; the worker is not told to cancel (the Functions
-        // host lets in-flight work finish), so the wait is bounded by the timeout and the worker's life.
+        // host lets in-flight work finish), so the wait is bounded by the function timeout (past it
+        // the host cancels the invocation and this throws, a failed attempt) and the worker's life.
         _ = cancellationToken;
         var response = await channel.InvokeAsync(request, invocationTimeout);
         if (response.Result?.Status != StatusResult.Types.Status.Success)
