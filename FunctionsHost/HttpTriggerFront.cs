@@ -61,7 +61,7 @@ public sealed class HttpTriggerFront : IAsyncDisposable
     /// <param name="functions">The HTTP-triggered functions.</param>
     /// <param name="channel">Where invocations go.</param>
     /// <param name="logs">Where Kestrel's warnings go.</param>
-    /// <param name="invocationTimeout">How long a request waits for the worker.</param>
+    /// <param name="invocationTimeout">The function timeout: past it the invocation is cancelled and the request answered 504.</param>
     /// <param name="port">A port on localhost (IPv4 and IPv6 loopback), or 0 for a free loopback port.</param>
     /// <param name="homepage">Serve the landing page at <c>/</c>.</param>
     public static async Task<HttpTriggerFront> StartAsync(
