@@ -12,7 +12,7 @@ namespace FunctionsHost;
 /// there whole and streamed both ways, tagged with <c>x-ms-invocation-id</c>, while an invocation
 /// with that id and an empty HTTP input goes over gRPC. The worker pairs the two by the id.
 /// </summary>
-public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan invocationTimeout) : IDisposable
+public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan functionTimeout) : IDisposable
 {
     /// <summary>The capability a worker on ASP.NET Core integration advertises, with its HTTP address as the value.</summary>
     public const string Capability = "HttpUri";
@@ -30,7 +30,7 @@ public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan invocationTimeo
         ConnectTimeout = TimeSpan.FromSeconds(5),
     });
 
-    private readonly ForwarderRequestConfig config = new() { ActivityTimeout = ActivityTimeoutFor(invocationTimeout) };
+    private readonly ForwarderRequestConfig config = new() { ActivityTimeout = ActivityTimeoutFor(functionTimeout) };
 
     /// <summary>The forwarder's idle limit in use: never shorter than the function timeout.</summary>
     public TimeSpan ActivityTimeout => config.ActivityTimeout!.Value;
@@ -104,7 +104,7 @@ public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan invocationTimeo
         // Both start at once; the worker holds each until the other arrives. At the function timeout
         // the forward is cancelled too: the client gets its answer then, not when the worker gives up.
         using var timedOut = new CancellationTokenSource();
-        var invoked = worker.InvokeAsync(invocation, invocationTimeout);
+        var invoked = worker.InvokeAsync(invocation, functionTimeout);
         _ = invoked.ContinueWith(
             ended =>
             {

@@ -11,7 +11,7 @@ namespace FunctionsHost;
 /// dequeue-count and poison-queue rules decide what happens to the message.
 /// </summary>
 public sealed class QueueInvocationForwarder(
-    IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, TimeSpan invocationTimeout)
+    IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, TimeSpan functionTimeout)
 {
     private readonly Dictionary<string, WorkerFunction> byName = functions.ToDictionary(f => f.Name, StringComparer.Ordinal);
 
@@ -25,7 +25,7 @@ public sealed class QueueInvocationForwarder(
         // host lets in-flight work finish), so the wait is bounded by the function timeout (past it
         // the host cancels the invocation and this throws, a failed attempt) and the worker's life.
         _ = cancellationToken;
-        var response = await channel.InvokeAsync(request, invocationTimeout);
+        var response = await channel.InvokeAsync(request, functionTimeout);
         if (response.Result?.Status != StatusResult.Types.Status.Success)
         {
             throw new FunctionInvocationFailedException(functionName, response.Result?.Exception?.Message ?? "(no message)");
