@@ -12,7 +12,7 @@ namespace FunctionsHost;
 /// there whole and streamed both ways, tagged with <c>x-ms-invocation-id</c>, while an invocation
 /// with that id and an empty HTTP input goes over gRPC. The worker pairs the two by the id.
 /// </summary>
-public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan invocationTimeout) : IDisposable
+public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan functionTimeout) : IDisposable
 {
     /// <summary>The capability a worker on ASP.NET Core integration advertises, with its HTTP address as the value.</summary>
     public const string Capability = "HttpUri";
@@ -30,7 +30,25 @@ public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan invocationTimeo
         ConnectTimeout = TimeSpan.FromSeconds(5),
     });
 
-    private readonly ForwarderRequestConfig config = new() { ActivityTimeout = invocationTimeout };
+    private readonly ForwarderRequestConfig config = new() { ActivityTimeout = ActivityTimeoutFor(functionTimeout) };
+
+    /// <summary>The forwarder's idle limit in use: never shorter than the function timeout.</summary>
+    public TimeSpan ActivityTimeout => config.ActivityTimeout!.Value;
+
+    /// <summary>
+    /// YARP's idle limit for a forwarded request given the function timeout: a little longer, so the
+    /// forwarder never cuts off a request whose function may still run (YARP's own default is 100 s,
+    /// the Functions host's 240 s; either would end a long replay that host.json allows). The
+    /// function timeout itself ends the request: the host then cancels the forward and answers 504.
+    /// </summary>
+    public static TimeSpan ActivityTimeoutFor(TimeSpan functionTimeout)
+    {
+        // YARP counts the limit in whole milliseconds as an int; past that, no limit.
+        var margin = TimeSpan.FromSeconds(5);
+        return functionTimeout == Timeout.InfiniteTimeSpan || functionTimeout.TotalMilliseconds + margin.TotalMilliseconds >= int.MaxValue
+            ? Timeout.InfiniteTimeSpan
+            : functionTimeout + margin;
+    }
 
     /// <summary>The worker's HTTP address from its init capabilities, or null when it has none (the built-in model).</summary>
     public static Uri? WorkerHttpUri(MapField<string, string> capabilities)
@@ -83,9 +101,23 @@ public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan invocationTimeo
         ArgumentNullException.ThrowIfNull(worker);
         ArgumentNullException.ThrowIfNull(logs);
 
-        // Both start at once; the worker holds each until the other arrives.
-        var invoked = worker.InvokeAsync(invocation, invocationTimeout);
-        var error = await forwarder.SendAsync(context, workerUri.ToString(), client, config, new InvocationIdTransformer(invocation.InvocationId));
+        // Both start at once; the worker holds each until the other arrives. At the function timeout
+        // the forward is cancelled too: the client gets its answer then, not when the worker gives up.
+        using var timedOut = new CancellationTokenSource();
+        var invoked = worker.InvokeAsync(invocation, functionTimeout);
+        _ = invoked.ContinueWith(
+            ended =>
+            {
+                if (ended.Exception?.InnerException is FunctionTimeoutException)
+                {
+                    CancelQuietly(timedOut);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        var error = await forwarder.SendAsync(
+            context, workerUri.ToString(), client, config, new InvocationIdTransformer(invocation.InvocationId), timedOut.Token);
 
         InvocationResponse? response = null;
         Exception? unavailable = null;
@@ -101,9 +133,15 @@ public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan invocationTimeo
         if (error != ForwarderError.None)
         {
             var cause = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-            logs.AddHost(Microsoft.Extensions.Logging.LogLevel.Warning,
-                $"Forwarding invocation {invocation.InvocationId} to the worker at {workerUri} failed: {error} ({cause?.Message ?? unavailable?.Message ?? "no detail"}).");
-            if (!context.Response.HasStarted && error is ForwarderError.RequestBodyClient or ForwarderError.RequestBodyDestination or ForwarderError.RequestBodyCanceled)
+            if (unavailable is not FunctionTimeoutException)
+            {
+                // (A timeout cancelled the forward on purpose; the host has logged the timeout.)
+                logs.AddHost(Microsoft.Extensions.Logging.LogLevel.Warning,
+                    $"Forwarding invocation {invocation.InvocationId} to the worker at {workerUri} failed: {error} ({cause?.Message ?? unavailable?.Message ?? "no detail"}).");
+            }
+
+            if (!context.Response.HasStarted && unavailable is not FunctionTimeoutException
+                && error is ForwarderError.RequestBodyClient or ForwarderError.RequestBodyDestination or ForwarderError.RequestBodyCanceled)
             {
                 // The body did not get through: over the host's own limit (the client side), or the
                 // worker closed the connection before it had all of it (for example a function that
@@ -120,10 +158,15 @@ public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan invocationTimeo
                 context.Response.Clear();
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             }
+            else if (!context.Response.HasStarted && unavailable is FunctionTimeoutException)
+            {
+                // The function timeout cancelled the forward (YARP would call that 502): 504, as on the built-in model.
+                context.Response.Clear();
+                context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
+            }
 
-            // Otherwise the forwarder has answered 502 (504 when the worker stayed silent past
-            // the invocation timeout) itself, or the response was cut off mid-stream, which the
-            // client sees as a broken response.
+            // Otherwise the forwarder has answered 502 itself, or the response was cut off
+            // mid-stream, which the client sees as a broken response.
             return;
         }
 
@@ -134,6 +177,18 @@ public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan invocationTimeo
     }
 
     public void Dispose() => client.Dispose();
+
+    private static void CancelQuietly(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The forward had already ended.
+        }
+    }
 
     /// <summary>Copies the request as the forwarder does by default and adds the invocation id.</summary>
     private sealed class InvocationIdTransformer(string invocationId) : HttpTransformer

@@ -39,19 +39,19 @@ public sealed class HttpTriggerFront : IAsyncDisposable
     private readonly WebApplication app;
     private readonly IReadOnlyList<(WorkerFunction Function, HttpRouteTemplate Route)> routes;
     private readonly IWorkerInvoker channel;
-    private readonly TimeSpan invocationTimeout;
+    private readonly TimeSpan functionTimeout;
     private readonly bool homepage;
     private readonly WorkerLogs logs;
     private readonly HttpProxy proxy;
 
-    private HttpTriggerFront(WebApplication app, IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, TimeSpan invocationTimeout, bool homepage, WorkerLogs logs)
+    private HttpTriggerFront(WebApplication app, IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, TimeSpan functionTimeout, bool homepage, WorkerLogs logs)
     {
         this.app = app;
         this.channel = channel;
-        this.invocationTimeout = invocationTimeout;
+        this.functionTimeout = functionTimeout;
         this.homepage = homepage;
         this.logs = logs;
-        proxy = new HttpProxy(app.Services.GetRequiredService<IHttpForwarder>(), invocationTimeout);
+        proxy = new HttpProxy(app.Services.GetRequiredService<IHttpForwarder>(), functionTimeout);
         routes = functions.Select(f => (f, new HttpRouteTemplate(f.HttpRoute))).ToArray();
     }
 
@@ -61,11 +61,11 @@ public sealed class HttpTriggerFront : IAsyncDisposable
     /// <param name="functions">The HTTP-triggered functions.</param>
     /// <param name="channel">Where invocations go.</param>
     /// <param name="logs">Where Kestrel's warnings go.</param>
-    /// <param name="invocationTimeout">How long a request waits for the worker.</param>
+    /// <param name="functionTimeout">The function timeout: past it the invocation is cancelled and the request answered 504.</param>
     /// <param name="port">A port on localhost (IPv4 and IPv6 loopback), or 0 for a free loopback port.</param>
     /// <param name="homepage">Serve the landing page at <c>/</c>.</param>
     public static async Task<HttpTriggerFront> StartAsync(
-        IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, WorkerLogs logs, TimeSpan invocationTimeout, int port = 0, bool homepage = true)
+        IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, WorkerLogs logs, TimeSpan functionTimeout, int port = 0, bool homepage = true)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
@@ -85,7 +85,7 @@ public sealed class HttpTriggerFront : IAsyncDisposable
         builder.Logging.AddProvider(new WorkerLogsLoggerProvider(logs, LogLevel.Warning));
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
-        var front = new HttpTriggerFront(app, functions, channel, invocationTimeout, homepage, logs);
+        var front = new HttpTriggerFront(app, functions, channel, functionTimeout, homepage, logs);
         app.Run(front.HandleAsync);
         try
         {
@@ -180,7 +180,7 @@ public sealed class HttpTriggerFront : IAsyncDisposable
         InvocationResponse response;
         try
         {
-            response = await channel.InvokeAsync(request, invocationTimeout);
+            response = await channel.InvokeAsync(request, functionTimeout);
         }
         catch (WorkerUnavailableException ex)
         {

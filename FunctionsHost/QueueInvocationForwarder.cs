@@ -11,7 +11,7 @@ namespace FunctionsHost;
 /// dequeue-count and poison-queue rules decide what happens to the message.
 /// </summary>
 public sealed class QueueInvocationForwarder(
-    IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, TimeSpan invocationTimeout)
+    IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, TimeSpan functionTimeout)
 {
     private readonly Dictionary<string, WorkerFunction> byName = functions.ToDictionary(f => f.Name, StringComparer.Ordinal);
 
@@ -22,9 +22,10 @@ public sealed class QueueInvocationForwarder(
         var request = ToInvocation(function, message);
 
         // The listener's token fires when it stops; the worker is not told to cancel (the Functions
-        // host lets in-flight work finish), so the wait is bounded by the timeout and the worker's life.
+        // host lets in-flight work finish), so the wait is bounded by the function timeout (past it
+        // the host cancels the invocation and this throws, a failed attempt) and the worker's life.
         _ = cancellationToken;
-        var response = await channel.InvokeAsync(request, invocationTimeout);
+        var response = await channel.InvokeAsync(request, functionTimeout);
         if (response.Result?.Status != StatusResult.Types.Status.Success)
         {
             throw new FunctionInvocationFailedException(functionName, response.Result?.Exception?.Message ?? "(no message)");

@@ -26,6 +26,9 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
     // Told to the worker at init; the major version is the Functions runtime's (v4).
     private const string HostVersion = "4.0.0-functionshost";
 
+    // A worker that advertises it at init is sent InvocationCancel when an invocation times out.
+    private const string CancelCapability = "HandlesInvocationCancelMessage";
+
     private readonly WorkerHostOptions options;
     private readonly AppOutput app;
     private readonly Lock gate = new();
@@ -44,14 +47,21 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
     private bool started;
     private bool disposed;
 
-    private WorkerHost(WorkerHostOptions options, AppOutput app, WorkerLogs logs)
+    private WorkerHost(WorkerHostOptions options, AppOutput app, TimeSpan functionTimeout, WorkerLogs logs)
     {
         this.options = options;
         this.app = app;
+        FunctionTimeout = functionTimeout;
         Logs = logs;
     }
 
     public WorkerLogs Logs { get; }
+
+    /// <summary>
+    /// How long an invocation may run: host.json's <c>functionTimeout</c> (30 minutes when absent,
+    /// <see cref="Timeout.InfiniteTimeSpan"/> for <c>-1</c>). It bounds queue and HTTP invocations alike.
+    /// </summary>
+    public TimeSpan FunctionTimeout { get; }
 
     /// <summary>The functions the worker reported, in its order.</summary>
     public IReadOnlyList<WorkerFunction> Functions { get; private set; } = [];
@@ -111,7 +121,9 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
     public static async Task<WorkerHost> StartAsync(WorkerHostOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var host = new WorkerHost(options, AppOutput.Load(options.AppDirectory), new WorkerLogs(options.LogSink, options.LogCapacity));
+        var app = AppOutput.Load(options.AppDirectory);
+        var host = new WorkerHost(options, app, FunctionTimeoutSetting.Read(app.HostJsonPath), new WorkerLogs(options.LogSink, options.LogCapacity));
+        host.Logs.AddHost(LogLevel.Information, $"Function timeout: {FunctionTimeoutSetting.Describe(host.FunctionTimeout)} (host.json {FunctionTimeoutSetting.Key}).");
         try
         {
             host.Publish(await host.StartWorkerAsync());
@@ -131,7 +143,7 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
     }
 
     /// <summary>Sends an invocation straight to the worker, bypassing the triggers.</summary>
-    public Task<InvocationResponse> InvokeAsync(InvocationRequest request) => InvokeAsync(request, options.InvocationTimeout);
+    public Task<InvocationResponse> InvokeAsync(InvocationRequest request) => InvokeAsync(request, FunctionTimeout);
 
     /// <summary>
     /// Sends an invocation to the worker that runs now; while a crashed worker is being replaced, waits
@@ -163,7 +175,22 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
             request.FunctionId = function.FunctionId;
         }
 
-        var response = await target.InvokeAsync(request, timeout);
+        InvocationResponse response;
+        try
+        {
+            response = await target.InvokeAsync(request, timeout);
+        }
+        catch (FunctionTimeoutException timedOut)
+        {
+            var functionName = functionNames.GetValueOrDefault(request.FunctionId, request.FunctionId);
+            Logs.AddHost(LogLevel.Error,
+                $"Timeout value of {FunctionTimeoutSetting.Describe(timeout)} exceeded by function '{functionName}' (Id: '{request.InvocationId}'). " +
+                (target.HandlesInvocationCancel ? "Initiating cancellation." : "The worker does not handle InvocationCancel; it is not told."));
+            _ = RestartIfStillRunningAsync(target, request.InvocationId, timedOut.LateResponse!);
+            throw new FunctionTimeoutException(
+                $"Timeout value of {FunctionTimeoutSetting.Describe(timeout)} was exceeded by function: {functionName}", request.InvocationId, timeout, timedOut.LateResponse!);
+        }
+
         options.InvocationEnded?.Invoke(request, response);
         return response;
     }
@@ -341,6 +368,9 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
             }, Remaining(clock));
             EnsureSuccess(init.WorkerInitResponse?.Result, "WorkerInitRequest");
             workerChannel.HttpUri = HttpProxy.WorkerHttpUri(init.WorkerInitResponse!.Capabilities);
+            workerChannel.HandlesInvocationCancel =
+                init.WorkerInitResponse.Capabilities.TryGetValue(CancelCapability, out var cancel)
+                && string.Equals(cancel, bool.TrueString, StringComparison.OrdinalIgnoreCase);
             var initialized = clock.Elapsed;
 
             // Always asked: worker indexing is switched on by worker.config.json, not a capability.
@@ -430,14 +460,14 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
         if (options.EnableHttp && http.Length > 0)
         {
             httpFront = await HttpTriggerFront.StartAsync(
-                http, this, Logs, options.InvocationTimeout, options.HttpPort, AppOutput.HomepageEnabled(options.AppSettings));
+                http, this, Logs, FunctionTimeout, options.HttpPort, AppOutput.HomepageEnabled(options.AppSettings));
         }
 
         var queues = Functions.Where(f => f.IsQueueTrigger).ToArray();
         if (options.EnableQueues && queues.Length > 0)
         {
             app.EnsureExtension(AppOutput.StorageQueuesExtension, queues);
-            var forwarder = new QueueInvocationForwarder(queues, this, options.InvocationTimeout);
+            var forwarder = new QueueInvocationForwarder(queues, this, FunctionTimeout);
             queueListener = await QueueTriggerListener.StartAsync(
                 queues, options.AppSettings, app.HostJsonPath, options.OverrideQueueOptions, forwarder, Logs);
         }
@@ -501,6 +531,43 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// What the Functions host does after a function timeout: the worker has the grace period to end
+    /// the cancelled invocation; if it is still running it then, the worker process is restarted
+    /// (a new one takes over as after a crash), so the invocation cannot go on beside a retry of it.
+    /// </summary>
+    private async Task RestartIfStillRunningAsync(WorkerRpcChannel target, string invocationId, Task<InvocationResponse> lateResponse)
+    {
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAny(lateResponse, Task.Delay(options.TimeoutGracePeriod));
+        if (lateResponse.IsCompletedSuccessfully)
+        {
+            Logs.AddHost(LogLevel.Information,
+                $"Invocation '{invocationId}' ended {clock.Elapsed.TotalSeconds:F1} s after its timeout ({lateResponse.Result.Result?.Status.ToString() ?? "no status"}); the worker goes on.");
+            return;
+        }
+
+        if (lateResponse.IsCompleted)
+        {
+            return; // the worker went first; its exit is handled like any other
+        }
+
+        WorkerProcess? running;
+        lock (gate)
+        {
+            running = !disposed && ReferenceEquals(channel, target) ? worker : null;
+        }
+
+        if (running is null)
+        {
+            return;
+        }
+
+        Logs.AddHost(LogLevel.Warning,
+            $"A function timeout has occurred. Restarting worker process {running.Id} executing invocation '{invocationId}' (still running {options.TimeoutGracePeriod.TotalSeconds:F0} s after cancellation).");
+        running.Kill();
     }
 
     private TimeSpan Remaining(Stopwatch clock)

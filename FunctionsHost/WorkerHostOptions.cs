@@ -24,8 +24,12 @@ public sealed class WorkerHostOptions
     /// <summary>How long the worker may take from launch to all functions loaded.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long one invocation may take before the host gives up on it.</summary>
-    public TimeSpan InvocationTimeout { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// After a function timeout, how long the worker has to end the cancelled invocation before the
+    /// host restarts it (the WebJobs <c>TimeoutAttribute</c>'s default grace period, 2 s, which the
+    /// Functions host uses). The timeout itself is host.json's <c>functionTimeout</c>.
+    /// </summary>
+    public TimeSpan TimeoutGracePeriod { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long shutdown waits for in-flight invocations before terminating the worker.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);

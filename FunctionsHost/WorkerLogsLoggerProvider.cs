@@ -31,7 +31,8 @@ public sealed class WorkerLogsLoggerProvider(WorkerLogs logs, LogLevel minimum) 
                 category,
                 logLevel,
                 eventId.Id == 0 ? null : eventId.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                formatter(state, exception),
+                // Some WebJobs lines have no text (Host.Results logs a failed invocation with its exception only).
+                formatter(state, exception) ?? "",
                 exception?.ToString(),
                 null));
         }

@@ -19,6 +19,10 @@ public sealed class WorkerRpcChannel(string workerId, WorkerLogs logs) : IWorker
 
     private readonly ConcurrentDictionary<string, TaskCompletionSource<StreamingMessage>> replies = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<InvocationResponse>> invocations = new();
+
+    // Invocations past their timeout that the worker has not answered yet: the host has given up on
+    // them, but a late answer still ends them (and tells the host the worker need not be restarted).
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<InvocationResponse>> overdue = new();
     private readonly ConcurrentQueue<InvocationRecord> history = new();
     private readonly TaskCompletionSource started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Exception? failure;
@@ -30,7 +34,13 @@ public sealed class WorkerRpcChannel(string workerId, WorkerLogs logs) : IWorker
     /// <summary>The worker's own HTTP endpoint when it advertised the <c>HttpUri</c> capability at init; else null.</summary>
     public Uri? HttpUri { get; set; }
 
-    /// <summary>Invocations sent and not answered yet.</summary>
+    /// <summary>
+    /// Whether the worker advertised the <c>HandlesInvocationCancelMessage</c> capability at init: the
+    /// Functions host sends InvocationCancel only to a worker that did.
+    /// </summary>
+    public bool HandlesInvocationCancel { get; set; }
+
+    /// <summary>Invocations sent and not answered yet, not counting those past their timeout (the host has given up on them).</summary>
     public int PendingInvocations => invocations.Count;
 
     /// <summary>Every invocation that has ended, in the order they ended.</summary>
@@ -101,7 +111,12 @@ public sealed class WorkerRpcChannel(string workerId, WorkerLogs logs) : IWorker
         }
     }
 
-    /// <summary>Sends an invocation and waits for its response; fails at once if the worker goes.</summary>
+    /// <summary>
+    /// Sends an invocation and waits for its response; fails at once if the worker goes. Past
+    /// <paramref name="timeout"/> it sends InvocationCancel (when the worker handles it) and throws
+    /// <see cref="FunctionTimeoutException"/>, whose <see cref="FunctionTimeoutException.LateResponse"/>
+    /// still sees the worker's answer if one comes.
+    /// </summary>
     public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -121,7 +136,26 @@ public sealed class WorkerRpcChannel(string workerId, WorkerLogs logs) : IWorker
         }
         catch (TimeoutException)
         {
-            var timedOut = new TimeoutException($"The worker did not answer invocation {request.InvocationId} within {timeout.TotalSeconds} s.");
+            // The worker is still running it: it stays overdue until the worker answers or goes, so
+            // a late answer is seen (and the host can tell whether to restart the worker).
+            overdue[request.InvocationId] = response;
+            FailIfGone(response);
+            _ = response.Task.ContinueWith(
+                ended =>
+                {
+                    overdue.TryRemove(request.InvocationId, out _);
+                    _ = ended.Exception; // observed: a worker that goes first fails it, and nobody may wait on it
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+            var cancelSent = TrySendCancel(request.InvocationId);
+            var timedOut = new FunctionTimeoutException(
+                $"Timeout value of {FunctionTimeoutSetting.Describe(timeout)} was exceeded by invocation {request.InvocationId}" +
+                (cancelSent ? "; InvocationCancel was sent to the worker." : "; the worker does not handle InvocationCancel."),
+                request.InvocationId,
+                timeout,
+                response.Task);
             history.Enqueue(new InvocationRecord(request, null, timedOut));
             throw timedOut;
         }
@@ -133,6 +167,26 @@ public sealed class WorkerRpcChannel(string workerId, WorkerLogs logs) : IWorker
         finally
         {
             invocations.TryRemove(request.InvocationId, out _);
+        }
+    }
+
+    /// <summary>Asks the worker to cancel an invocation, as the Functions host does on a timeout; false when the worker does not handle it or is gone.</summary>
+    public bool TrySendCancel(string invocationId)
+    {
+        if (!HandlesInvocationCancel)
+        {
+            return false;
+        }
+
+        try
+        {
+            // The Functions host sets no grace period: the worker cancels the function's token at once.
+            Send(new StreamingMessage { InvocationCancel = new InvocationCancel { InvocationId = invocationId } });
+            return true;
+        }
+        catch (WorkerUnavailableException)
+        {
+            return false;
         }
     }
 
@@ -162,7 +216,7 @@ public sealed class WorkerRpcChannel(string workerId, WorkerLogs logs) : IWorker
             pending.TrySetException(first);
         }
 
-        foreach (var pending in invocations.Values)
+        foreach (var pending in invocations.Values.Concat(overdue.Values))
         {
             pending.TrySetException(first);
         }
@@ -202,7 +256,8 @@ public sealed class WorkerRpcChannel(string workerId, WorkerLogs logs) : IWorker
                 Record(message.RpcLog);
                 break;
             case StreamingMessage.ContentOneofCase.InvocationResponse:
-                if (invocations.TryGetValue(message.InvocationResponse.InvocationId, out var invocation))
+                if (invocations.TryGetValue(message.InvocationResponse.InvocationId, out var invocation)
+                    || overdue.TryGetValue(message.InvocationResponse.InvocationId, out invocation))
                 {
                     invocation.TrySetResult(message.InvocationResponse);
                 }

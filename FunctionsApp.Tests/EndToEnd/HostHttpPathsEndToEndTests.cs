@@ -12,8 +12,10 @@ namespace FunctionsApp.Tests.EndToEnd;
 /// the invocation by <c>x-ms-invocation-id</c>). Bodies, route values, headers, slow, failing and
 /// crashing workers.
 /// </summary>
-public sealed class HostHttpPathsEndToEndTests(ITestOutputHelper output)
+public sealed class HostHttpPathsEndToEndTests(ITestOutputHelper output) : IDisposable
 {
+    private readonly List<AppCopyWithHostJson?> copies = [];
+
     private static readonly string BuiltIn = Path.Combine("FunctionsApp.Tests", "HostApps", "BuiltInHttp");
     private static readonly string AspNetCore = Path.Combine("FunctionsApp.Tests", "HostApps", "AspNetCoreHttp");
 
@@ -161,9 +163,9 @@ public sealed class HostHttpPathsEndToEndTests(ITestOutputHelper output)
     [Theory]
     [InlineData("BuiltInHttp")]
     [InlineData("AspNetCoreHttp")]
-    public async Task Get_FunctionSlowerThanTheInvocationTimeout_Answers504WithoutWaitingForIt(string app)
+    public async Task Get_FunctionSlowerThanHostJsonFunctionTimeout_Answers504AtTheTimeoutAndCancelsIt(string app)
     {
-        await using var host = await StartAsync(app, invocationTimeout: TimeSpan.FromSeconds(2));
+        await using var host = await StartAsync(app, functionTimeout: "00:00:02");
         using var client = Client(host);
         var clock = Stopwatch.StartNew();
 
@@ -171,6 +173,42 @@ public sealed class HostHttpPathsEndToEndTests(ITestOutputHelper output)
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"Expected the answer at the 2 s timeout, not the function's 20 s; it took {clock.Elapsed}.");
+        Assert.Equal(TimeSpan.FromSeconds(2), host.FunctionTimeout);
+        Assert.Single(host.Logs.Find(e => e.Message.StartsWith("Timeout value of 00:00:02 exceeded by function 'Slow'", StringComparison.Ordinal)
+            && e.Message.EndsWith("Initiating cancellation.", StringComparison.Ordinal)));
+        Assert.IsType<FunctionTimeoutException>(Assert.Single(host.InvocationsOf("Slow")).Failure);
+    }
+
+    [Theory]
+    [InlineData("BuiltInHttp")]
+    [InlineData("AspNetCoreHttp")]
+    public async Task Get_FunctionLongerThanTheOldFixedLimitsWouldAllowButWithinFunctionTimeout_Answers(string app)
+    {
+        // Scaled down: the request runs 3 s against a 6 s functionTimeout, where the host used to
+        // stop at a fixed value of its own. The forwarder's idle limit follows the same setting.
+        await using var host = await StartAsync(app, functionTimeout: "00:00:06");
+        using var client = Client(host);
+
+        using var response = await client.GetAsync("api/Slow?ms=3000");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("slow done", await response.Content.ReadAsStringAsync());
+        Assert.Empty(host.Logs.Find(e => e.Message.StartsWith("Timeout value", StringComparison.Ordinal)));
+    }
+
+    [Theory]
+    [InlineData("BuiltInHttp")]
+    [InlineData("AspNetCoreHttp")]
+    public async Task Get_FunctionTimeoutMinusOne_HasNoLimitAndTheForwarderAcceptsIt(string app)
+    {
+        await using var host = await StartAsync(app, functionTimeout: "-1");
+        using var client = Client(host);
+
+        using var response = await client.GetAsync("api/Slow?ms=1500");
+
+        Assert.Equal(Timeout.InfiniteTimeSpan, host.FunctionTimeout);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("slow done", await response.Content.ReadAsStringAsync());
     }
 
     [Theory]
@@ -224,14 +262,20 @@ public sealed class HostHttpPathsEndToEndTests(ITestOutputHelper output)
         Assert.Empty(host.InvocationsOf("Echo"));
     }
 
-    private async Task<WorkerHost> StartAsync(string app, TimeSpan? invocationTimeout = null)
+    /// <param name="app">The probe app.</param>
+    /// <param name="functionTimeout">host.json's functionTimeout for this test (a copy of the app gets it); null: the app's own host.json.</param>
+    private async Task<WorkerHost> StartAsync(string app, string? functionTimeout = null)
     {
+        var built = FunctionsAppOutput.Of(app == "BuiltInHttp" ? BuiltIn : AspNetCore, app);
+        var copy = functionTimeout is null
+            ? null
+            : AppCopyWithHostJson.Create(built, $$"""{ "version": "2.0", "functionTimeout": "{{functionTimeout}}" }""");
+        copies.Add(copy);
         var host = await WorkerHost.StartAsync(new WorkerHostOptions
         {
-            AppDirectory = FunctionsAppOutput.Of(app == "BuiltInHttp" ? BuiltIn : AspNetCore, app),
+            AppDirectory = copy?.Directory ?? built,
             AppSettings = new Dictionary<string, string>(),
             EnableQueues = false,
-            InvocationTimeout = invocationTimeout ?? TimeSpan.FromSeconds(60),
             DrainTimeout = TimeSpan.FromSeconds(5),
             LogSink = entry => Write(entry.ToString()),
         });
@@ -253,6 +297,14 @@ public sealed class HostHttpPathsEndToEndTests(ITestOutputHelper output)
             }
 
             await Task.Delay(100);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var copy in copies)
+        {
+            copy?.Dispose();
         }
     }
 

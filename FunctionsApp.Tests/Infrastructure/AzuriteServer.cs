@@ -330,14 +330,18 @@ public sealed class AzuriteServer : IAsyncDisposable
             }
         }
 
-        /// <summary>Kills the process (and its children) without waiting; DisposeAsync waits.</summary>
+        /// <summary>Kills the service's own process without waiting; DisposeAsync waits (and kills any children).</summary>
         public void Kill()
         {
             try
             {
                 if (!process.HasExited)
                 {
-                    process.Kill(entireProcessTree: true);
+                    // Not the tree: finding it reads every process on the machine, slow enough on a
+                    // busy one that a process-exit handler was cut short after the blob service and
+                    // left the queue service running (after several filtered runs on 2026-12-06).
+                    // The service is node itself, with no children of its own.
+                    process.Kill();
                 }
             }
             catch (InvalidOperationException)
