@@ -32,6 +32,9 @@ public sealed class WorkItemDispatcher(
     /// <summary>How much of an exception's message a retries_exhausted description keeps.</summary>
     public const int MaxExceptionMessageLength = 500;
 
+    /// <summary>How long parking may take after the host cancelled the last attempt.</summary>
+    public static readonly TimeSpan ParkAfterCancelTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>How much of an action the dispatch span's tag keeps (actions are caller text).</summary>
     public const int MaxActionTagLength = 100;
 
@@ -89,15 +92,30 @@ public sealed class WorkItemDispatcher(
                 await ParkAsync(message, action, metricAction, failure.Reason, failure.Message, trace, span, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested && message.DequeueCount < options.Value.MaxDequeueCount)
         {
-            // The host cancelled this invocation (it is stopping): not the message's fault, so it is
-            // neither parked nor counted as a failure; it stays in the queue for the next host. Only
-            // the invocation's own token decides this: a handler's own time-out (an HttpClient's
-            // TaskCanceledException) is a failure like any other, below.
+            // The host cancelled this invocation (it is stopping, or the attempt ran past
+            // functionTimeout): not the message's fault, so it is not parked; it comes back for
+            // another attempt. Only the invocation's own token decides this: a handler's own
+            // time-out (an HttpClient's TaskCanceledException) is a failure like any other, below.
             DispatchLog.MessageCancelled(logger, ex, message.MessageId, message.DequeueCount);
             span?.SetTag(AppTelemetry.OutcomeTag, AppTelemetry.Outcomes.Cancelled);
             throw;
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled on the last attempt: the platform would now move the bare body to the poison
+            // queue, with no reason and the service's 7-day time-to-live. Parked here instead, with
+            // its reason. The invocation's token is cancelled, so the write gets one of its own,
+            // bounded so that a stopping host is not held up.
+            DispatchLog.RetriesExhausted(logger, ex, message.MessageId, message.DequeueCount);
+            metrics.RetriesExhausted(metricAction);
+            span?.AddException(ex);
+            using var parking = new CancellationTokenSource(ParkAfterCancelTimeout);
+            await ParkAsync(message, action, metricAction, FailureReasons.RetriesExhausted,
+                $"Cancelled by the host on attempt {message.DequeueCount} of {options.Value.MaxDequeueCount} " +
+                "(the attempt ran past functionTimeout, or the host was stopping).",
+                trace, span, parking.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (message.DequeueCount >= options.Value.MaxDequeueCount)
         {

@@ -292,7 +292,7 @@ public sealed class WorkItemDispatcherTests : IDisposable
     }
 
     [Fact]
-    public async Task DispatchAsync_InvocationCancelledOnLastAttempt_PropagatesParksNothingAndLogs1004()
+    public async Task DispatchAsync_InvocationCancelledBeforeTheLastAttempt_PropagatesParksNothingAndLogs1004()
     {
         using var cancellation = new CancellationTokenSource();
         reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
@@ -303,12 +303,43 @@ public sealed class WorkItemDispatcherTests : IDisposable
             });
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => Dispatch("""{"action":"generate_report","report_id":"r1"}""", dequeueCount: 5, cancellationToken: cancellation.Token));
+            () => Dispatch("""{"action":"generate_report","report_id":"r1"}""", dequeueCount: 4, cancellationToken: cancellation.Token));
 
         Assert.Empty(envelopes);
         var cancelled = Assert.Single(Logs, r => r.Id.Id == 1004);
         Assert.Equal("MessageCancelled", cancelled.Id.Name);
         Assert.DoesNotContain(Logs, r => r.Id.Id is 1002 or 1003);
+    }
+
+    [Fact]
+    public async Task DispatchAsync_InvocationCancelledOnLastAttempt_ParksAsRetriesExhaustedWithAWriteOfItsOwn()
+    {
+        // A timeout (or a stop) on the last attempt: the platform would move the bare body with no
+        // reason, so the app parks it, with a token that is not the cancelled one.
+        using var cancellation = new CancellationTokenSource();
+        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
+            .Returns<GenerateReportCommand, WorkItemContext, CancellationToken>((_, _, token) =>
+            {
+                cancellation.Cancel();
+                return Task.FromCanceled(token);
+            });
+        CancellationToken parkedWith = default;
+        deadLetters.Setup(d => d.SendAsync(It.IsAny<DeadLetterEnvelope>(), It.IsAny<CancellationToken>()))
+            .Callback<DeadLetterEnvelope, CancellationToken>((e, token) =>
+            {
+                envelopes.Add(e);
+                parkedWith = token;
+            })
+            .Returns(Task.CompletedTask);
+
+        await Dispatch("""{"action":"generate_report","report_id":"r1"}""", dequeueCount: 5, cancellationToken: cancellation.Token);
+
+        var envelope = Assert.Single(envelopes);
+        Assert.Equal(FailureReasons.RetriesExhausted, envelope.Reason);
+        Assert.StartsWith("Cancelled by the host on attempt 5 of 5", envelope.Description, StringComparison.Ordinal);
+        Assert.False(parkedWith.IsCancellationRequested);
+        Assert.Single(Logs, r => r.Id.Id == 1003);
+        Assert.DoesNotContain(Logs, r => r.Id.Id == 1004);
     }
 
     [Fact]
