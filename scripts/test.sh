@@ -2,7 +2,7 @@
 # Runs every test (unit, Azurite integration, end to end through the worker process) on a fresh
 # clone: installs the pinned Azurite, builds, tests, and ends with one line "N passed, N failed".
 # Extra arguments go to `dotnet test`, e.g.  scripts/test.sh --filter "FullyQualifiedName~.Unit."
-# The benchmark (category Benchmark, scripts/benchmark.sh) is left out unless a --filter is given.
+# The benchmark (category Benchmark, scripts/benchmark.sh) is left out unless a --filter names it.
 # The counts come from a TRX report (a logger of our own, beside any the arguments add), so no
 # console logger or verbosity changes them; a run that fails, crashes or runs no test never ends
 # with a passing line (see scripts/test-summary.mjs).
@@ -20,22 +20,37 @@ trap cleanup EXIT
 
 bash scripts/ensure-azurite.sh || { echo "Azurite could not be installed (npm ci failed)"; echo "0 passed, 1 failed"; exit 1; }
 
-filter=(--filter "Category!=Benchmark")
+# The benchmark stays out unless the caller's own filter names its category: a filter such as
+# "Category!=Load" is combined with it ("(Category!=Load)&Category!=Benchmark").
+no_benchmark="Category!=Benchmark"
+with_filter() {
+  case "$1" in
+    *Benchmark*) printf '%s' "$1" ;;
+    *) printf '(%s)&%s' "$1" "$no_benchmark" ;;
+  esac
+}
+filter=(--filter "$no_benchmark")
 # The TRX goes to TestResults/ (git-ignored), or to the caller's --results-directory.
 results="$root/TestResults"
 results_arg=(--results-directory "$results")
-expect_dir=0
+args=()
+expect=""
 for arg in "$@"; do
-  if [ "$expect_dir" -eq 1 ]; then results=$arg; expect_dir=0; fi
+  case "$expect" in
+    dir) results=$arg; expect=""; args+=("$arg"); continue ;;
+    filter) filter=(--filter "$(with_filter "$arg")"); expect=""; continue ;;
+  esac
   case "$arg" in
-    --filter|--filter=*) filter=() ;;
-    --results-directory) expect_dir=1; results_arg=() ;;
-    --results-directory=*) results=${arg#--results-directory=}; results_arg=() ;;
+    --filter) expect=filter ;;
+    --filter=*) filter=(--filter "$(with_filter "${arg#--filter=}")") ;;
+    --results-directory) expect=dir; results_arg=(); args+=("$arg") ;;
+    --results-directory=*) results=${arg#--results-directory=}; results_arg=(); args+=("$arg") ;;
+    *) args+=("$arg") ;;
   esac
 done
 rm -f "$results"/summary*.trx
 
-dotnet test FunctionsApp.sln -c Release "${filter[@]}" --logger "trx;LogFilePrefix=summary" "${results_arg[@]}" "$@"
+dotnet test FunctionsApp.sln -c Release "${filter[@]}" --logger "trx;LogFilePrefix=summary" "${results_arg[@]}" "${args[@]}"
 status=$?
 
 node scripts/test-summary.mjs "$results" "$status"
