@@ -83,6 +83,9 @@ public sealed class HttpTriggerFront : IAsyncDisposable
             }
         });
         builder.Logging.AddProvider(new WorkerLogsLoggerProvider(logs, LogLevel.Warning));
+        // A failed start (a port in use) is thrown from StartAsync below and reported by the caller
+        // in one line; the generic host's own "Hosting failed to start" would print its stack first.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
         var front = new HttpTriggerFront(app, functions, channel, functionTimeout, homepage, logs);

@@ -99,6 +99,10 @@ public sealed class LocalRunStartFailureEndToEndTests(AzuriteFixture azurite, IT
         Assert.Equal(1, exitCode);
         Assert.Contains($"error: Port {port} is already in use", text, StringComparison.Ordinal);
         Assert.Contains("Host.LocalHttpPort", text, StringComparison.Ordinal);
+        Assert.Contains("FUNCTIONS_HTTP_PORT", text, StringComparison.Ordinal);
+        // One line says it all: no stack trace from the HTTP front's own start-up before it.
+        Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hosting failed to start", text, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(directory, recursive: true);

@@ -78,7 +78,7 @@ public static class LocalRunner
             catch (PortInUseException ex)
             {
                 throw new LocalRunException(
-                    $"Port {ex.Port} is already in use. Stop what listens there, or choose another port with --port or Host.LocalHttpPort in {LocalSettings.FileName}.", ex);
+                    $"Port {ex.Port} is already in use. Stop what listens there, or choose another port: --port, Host.LocalHttpPort in {LocalSettings.FileName}, or FUNCTIONS_HTTP_PORT for scripts/run-local.sh.", ex);
             }
             catch (WorkerUnavailableException ex)
             {
