@@ -5,10 +5,10 @@ using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.Unit.Telemetry;
 
-/// <summary>The README's Monitoring section, its queries included, names only what the code emits.</summary>
-public sealed partial class ReadmeMonitoringTests
+/// <summary>docs/monitoring.md, its queries included, names only what the code emits.</summary>
+public sealed partial class MonitoringDocTests
 {
-    private static readonly string Monitoring = Section(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md")), "## Monitoring");
+    private static readonly string Monitoring = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "docs", "monitoring.md"));
 
     /// <summary>Every metric name and tag the code defines: the constants of AppMetrics.Names and AppTelemetry.</summary>
     private static readonly HashSet<string> Emitted =
@@ -53,13 +53,6 @@ public sealed partial class ReadmeMonitoringTests
             .Where(f => f.IsLiteral && f.FieldType == typeof(string))
             .Select(f => (string)f.GetRawConstantValue()!);
 
-    private static string Section(string readme, string heading)
-    {
-        var start = readme.IndexOf(heading + "\n", StringComparison.Ordinal);
-        Assert.True(start >= 0, $"README.md has no '{heading}' section");
-        var end = readme.IndexOf("\n## ", start + heading.Length, StringComparison.Ordinal);
-        return end < 0 ? readme[start..] : readme[start..end];
-    }
 
     [GeneratedRegex(@"functionsapp\.[a-z_.]+[a-z_]")]
     private static partial Regex AppNames();
