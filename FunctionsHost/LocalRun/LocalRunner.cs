@@ -301,7 +301,9 @@ public static class LocalRunner
 
         public void Write(WorkerLogEntry entry)
         {
-            if (entry.Level < LogLevel.Information)
+            // Entries without text (Host.Results and Host.Aggregator carry only state, for
+            // Application Insights) would print as a bare category.
+            if (entry.Level < LogLevel.Information || (entry.Message.Length == 0 && string.IsNullOrEmpty(entry.Exception)))
             {
                 return;
             }
