@@ -110,6 +110,22 @@ public sealed class SupplyChainTests
             string.Join("\n", stale) + "\nRun `scripts/update-lock-files.sh` and commit what it writes.");
     }
 
+    [Theory]
+    [InlineData("FunctionsApp/FunctionsApp.csproj")]
+    [InlineData("FunctionsApp.Benchmarks/Baselines/TemplateApp/TemplateApp.csproj")]
+    [InlineData("FunctionsApp.Benchmarks/Baselines/BareBuilder/BareBuilder.csproj")]
+    public void ReadyToRunPublishedProjects_LockLinuxX64Too(string project)
+    {
+        // `dotnet publish -r linux-x64` restores for that RID; a lock file without it fails a
+        // locked restore (NU1004, "the project's runtime identifiers have changed").
+        var path = Path.Combine(RepositoryPaths.Root, project);
+        using var lockFile = JsonDocument.Parse(File.ReadAllText(Path.Combine(Path.GetDirectoryName(path)!, "packages.lock.json")));
+
+        Assert.Equal("linux-x64", Property(XDocument.Load(path), "RuntimeIdentifiers"));
+        Assert.True(lockFile.RootElement.GetProperty("dependencies").TryGetProperty("net10.0/linux-x64", out _),
+            $"{project}'s packages.lock.json has no net10.0/linux-x64 target; run scripts/update-lock-files.sh.");
+    }
+
     [Fact]
     public void LockFileSettings_AreSetOnceForEveryProject_AndLockedOnCI()
     {
