@@ -16,6 +16,9 @@ run dotnet restore FunctionsApp.sln --force-evaluate
 for project in FunctionsApp.Benchmarks/Baselines/*/*.csproj; do
   run dotnet restore "$project" --force-evaluate
 done
+# The generated project is made anew: after a failed restore of it (a locked build that found its
+# lock file stale), its next incremental build leaves out extensions.json and the app's build fails once.
+find . -path ./node_modules -prune -o -path '*/obj/*/WorkerExtensions' -type d -prune -exec rm -rf {} +
 # RestoreForceEvaluate reaches the extensions project too (the SDK passes on global properties).
 for project in $(find . -name '*.csproj' -not -path '*/bin/*' -not -path '*/obj/*' -not -path './node_modules/*' | sort); do
   if grep -q '<AzureFunctionsVersion>' "$project"; then
