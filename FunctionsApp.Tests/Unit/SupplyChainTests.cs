@@ -6,9 +6,10 @@ namespace FunctionsApp.Tests.Unit;
 
 /// <summary>
 /// Where packages come from and what pins them (README "Updating a package"): one NuGet source for
-/// every package, and a committed lock file for every project that matches its references. CI's
-/// locked restore fails on a lock that no longer matches; these tests catch, without a restore, a
-/// project that has no lock file or has lost the setting, and a lock left behind by a version change.
+/// every package, and a lock file for every project that matches its references. CI's locked
+/// restore fails on a lock that no longer matches or was never committed (Directory.Build.targets);
+/// these tests catch, without a restore and for the projects CI does not restore too, a project
+/// that has no lock file or has lost the setting, and a lock left behind by a version change.
 /// </summary>
 public sealed class SupplyChainTests
 {
