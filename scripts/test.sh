@@ -6,6 +6,8 @@
 # The counts come from a TRX report (a logger of our own, beside any the arguments add), so no
 # console logger or verbosity changes them; a run that fails, crashes or runs no test never ends
 # with a passing line (see scripts/test-summary.mjs).
+# With CI=true (as .ci/run has it) restore is locked: a packages.lock.json that does not match its
+# project fails the build (Directory.Build.props; README "Packages and lock files").
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
