@@ -51,10 +51,11 @@ public static class AppServices
             .Configure(options =>
             {
                 options.MaxDequeueCount = HostJson.MaxDequeueCount(AppContext.BaseDirectory);
-                if (configuration[WorkItemsQueueSetting] is { Length: > 0 } queue)
-                {
-                    options.WorkItemsQueueName = queue;
-                }
+                // Only the flat setting the trigger reads names the work queue: a value bound from
+                // Dispatch:WorkItemsQueueName would point replays at a queue the trigger does not read.
+                options.WorkItemsQueueName = configuration[WorkItemsQueueSetting] is { Length: > 0 } queue
+                    ? queue
+                    : DispatchOptions.FallbackWorkItemsQueueName;
 
                 // By default failed messages join the platform's own poison queue for the work
                 // queue, so an operator has one place to look.

@@ -4,9 +4,6 @@ using FunctionsApp.Dispatch;
 using FunctionsApp.Notifications;
 using FunctionsApp.Reports;
 using FunctionsApp.Tests.Infrastructure;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace FunctionsApp.Tests.Deployment;
 
@@ -440,59 +437,12 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         }
     }
 
-    /// <summary>
-    /// Every setting the app binds, derived from its options classes (a property P of a class with
-    /// SectionName S is the app setting S__P), with the value the real composition root gives it
-    /// when the setting is absent.
-    /// </summary>
-    private static IReadOnlyList<(string Name, string Default)> SettingsTheAppReads()
-    {
-        var settings = new List<(string, string)>();
-        foreach (var (type, options) in EffectiveOptions())
-        {
-            var section = (string)type.GetField("SectionName")!.GetRawConstantValue()!;
-            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
-            {
-                // Two properties are not read from their section: the work queue is the flat setting
-                // the queue trigger also reads (%WorkItemsQueueName%), maxDequeueCount comes from host.json.
-                var name = (type, property.Name) switch
-                {
-                    _ when type == typeof(DispatchOptions) && property.Name == nameof(DispatchOptions.WorkItemsQueueName) => AppServices.WorkItemsQueueSetting,
-                    _ when type == typeof(DispatchOptions) && property.Name == nameof(DispatchOptions.MaxDequeueCount) => null,
-                    _ => $"{section}__{property.Name}",
-                };
-                if (name is not null)
-                {
-                    settings.Add((name, Convert.ToString(property.GetValue(options), System.Globalization.CultureInfo.InvariantCulture)!));
-                }
-            }
-        }
+    /// <summary>Every setting the app binds, with the value the real composition root gives it when the setting is absent.</summary>
+    private static IReadOnlyList<(string Name, string Value)> SettingsTheAppReads() => SettingsCatalogue.OptionSettings();
 
-        Assert.NotEmpty(settings);
-        return settings;
-    }
+    private static Dictionary<Type, object> EffectiveOptions() => SettingsCatalogue.EffectiveOptions();
 
-    private static Dictionary<Type, object> EffectiveOptions()
-    {
-        var optionTypes = typeof(AppServices).Assembly.GetTypes()
-            .Where(t => t.IsPublic && t.Name.EndsWith("Options", StringComparison.Ordinal) && t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true })
-            .ToList();
-        Assert.Equal(4, optionTypes.Count);
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { [StorageConnection] = "UseDevelopmentStorage=true" })
-            .Build();
-        using var provider = new ServiceCollection().AddLogging().AddFunctionsApp(configuration).BuildServiceProvider();
-        return optionTypes.ToDictionary(
-            t => t,
-            t => typeof(IOptions<>).MakeGenericType(t).GetProperty(nameof(IOptions<object>.Value))!.GetValue(provider.GetRequiredService(typeof(IOptions<>).MakeGenericType(t)))!);
-    }
-
-    private Dictionary<string, object?> AppSettings()
-    {
-        var site = Assert.Single(compiled.App.ResourcesOfType("Microsoft.Web/sites"));
-        var settings = (IList<object?>)compiled.App.Evaluate(site.GetProperty("properties").GetProperty("siteConfig").GetProperty("appSettings"))!;
-        return settings.Cast<IDictionary<string, object?>>().ToDictionary(s => (string)s["name"]!, s => s["value"], StringComparer.Ordinal);
-    }
+    private Dictionary<string, object?> AppSettings() => SettingsAgreeTests.TemplateAppSettings(compiled.App);
 
     private JsonElement FunctionAppConfig() =>
         Assert.Single(compiled.App.ResourcesOfType("Microsoft.Web/sites")).GetProperty("properties").GetProperty("functionAppConfig");

@@ -12,11 +12,18 @@ public sealed class DispatchOptions
     public const int QueueMessageLimitBytes = 64 * 1024;
 
     /// <summary>
-    /// The work queue, read from the flat app setting <c>WorkItemsQueueName</c> that the queue
+    /// The name the app uses when <c>WorkItemsQueueName</c> is unset. The queue trigger has no such
+    /// fallback: its <c>%WorkItemsQueueName%</c> must resolve, or the host cannot index the queue
+    /// function, so the setting is required and the sample and the template set it to this name.
+    /// </summary>
+    public const string FallbackWorkItemsQueueName = "work-items";
+
+    /// <summary>
+    /// The work queue, read only from the flat app setting <c>WorkItemsQueueName</c> that the queue
     /// trigger also reads, so the two can never disagree.
     /// </summary>
     [StorageName("WorkItemsQueueName", "queue")]
-    public string WorkItemsQueueName { get; set; } = "work-items";
+    public string WorkItemsQueueName { get; set; } = FallbackWorkItemsQueueName;
 
     /// <summary>Where permanently failed messages are parked; by default the platform's own poison queue.</summary>
     [StorageName("Dispatch:DeadLetterQueueName", "queue")]

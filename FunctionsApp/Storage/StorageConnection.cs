@@ -18,6 +18,24 @@ public sealed class StorageConnection
     /// <summary>The one credential kind the section may name; without it, DefaultAzureCredential is used.</summary>
     public const string ManagedIdentity = "managedidentity";
 
+    /// <summary>The section read before the setting itself: <c>ConnectionStrings:name</c>.</summary>
+    public const string ConnectionStringsSection = "ConnectionStrings";
+
+    /// <summary>The keys of the identity-based form, each the setting <c>name__key</c>.</summary>
+    public const string AccountNameKey = "accountName";
+
+    /// <inheritdoc cref="AccountNameKey"/>
+    public const string BlobServiceUriKey = "blobServiceUri";
+
+    /// <inheritdoc cref="AccountNameKey"/>
+    public const string QueueServiceUriKey = "queueServiceUri";
+
+    /// <inheritdoc cref="AccountNameKey"/>
+    public const string CredentialKey = "credential";
+
+    /// <inheritdoc cref="AccountNameKey"/>
+    public const string ClientIdKey = "clientId";
+
     private StorageConnection(string name, string? connectionString, Uri? blobServiceUri, Uri? queueServiceUri, string? clientId, bool managedIdentity)
     {
         Name = name;
@@ -62,7 +80,7 @@ public sealed class StorageConnection
         ArgumentException.ThrowIfNullOrEmpty(name);
 
         // As the extensions look it up: a ConnectionStrings entry first, then the setting itself.
-        var section = configuration.GetSection("ConnectionStrings").GetSection(name);
+        var section = configuration.GetSection(ConnectionStringsSection).GetSection(name);
         if (!section.Exists())
         {
             section = configuration.GetSection(name);
@@ -87,16 +105,16 @@ public sealed class StorageConnection
         // and wins over service URIs; otherwise each service has its own URI.
         Uri? blob;
         Uri? queue;
-        if (section["accountName"] is { Length: > 0 } account)
+        if (section[AccountNameKey] is { Length: > 0 } account)
         {
             blob = AccountUri(name, account, "blob");
             queue = AccountUri(name, account, "queue");
         }
         else
         {
-            blob = ServiceUri(section, name, "blobServiceUri");
-            queue = ServiceUri(section, name, "queueServiceUri");
-            var missing = new[] { (Uri: blob, Key: "blobServiceUri"), (Uri: queue, Key: "queueServiceUri") }
+            blob = ServiceUri(section, name, BlobServiceUriKey);
+            queue = ServiceUri(section, name, QueueServiceUriKey);
+            var missing = new[] { (Uri: blob, Key: BlobServiceUriKey), (Uri: queue, Key: QueueServiceUriKey) }
                 .Where(s => s.Uri is null).Select(s => $"'{name}__{s.Key}'").ToList();
             if (missing.Count > 0)
             {
@@ -106,7 +124,7 @@ public sealed class StorageConnection
             }
         }
 
-        var credential = section["credential"];
+        var credential = section[CredentialKey];
         var managedIdentity = string.Equals(credential, ManagedIdentity, StringComparison.OrdinalIgnoreCase);
         if (!string.IsNullOrWhiteSpace(credential) && !managedIdentity)
         {
@@ -115,7 +133,7 @@ public sealed class StorageConnection
                 "(developer sign-in, environment variables or managed identity).");
         }
 
-        var clientId = section["clientId"];
+        var clientId = section[ClientIdKey];
         if (!string.IsNullOrWhiteSpace(clientId) && !managedIdentity)
         {
             // The host would ignore a client id without a managed-identity credential and sign in

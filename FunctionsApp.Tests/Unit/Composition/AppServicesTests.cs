@@ -137,6 +137,17 @@ public sealed class AppServicesTests
     }
 
     [Fact]
+    public void AddFunctionsApp_WorkQueueInTheDispatchSection_IsIgnoredForTheTriggersSetting()
+    {
+        // The trigger reads only %WorkItemsQueueName%: a section value must not move replays elsewhere.
+        using var provider = Provider(("Dispatch:WorkItemsQueueName", "elsewhere"), ("WorkItemsQueueName", "jobs"));
+        using var fallback = Provider(("Dispatch:WorkItemsQueueName", "elsewhere"));
+
+        Assert.Equal("jobs", provider.GetRequiredService<IOptions<DispatchOptions>>().Value.WorkItemsQueueName);
+        Assert.Equal(DispatchOptions.FallbackWorkItemsQueueName, fallback.GetRequiredService<IOptions<DispatchOptions>>().Value.WorkItemsQueueName);
+    }
+
+    [Fact]
     public void AddFunctionsApp_NoQueueSettings_DeadLettersToDefaultQueuesPoisonQueue()
     {
         using var provider = Provider();
