@@ -85,11 +85,13 @@ port_args=()
 if [ -n "${FUNCTIONS_HTTP_PORT:-}" ]; then port_args=(--port "$FUNCTIONS_HTTP_PORT"); fi
 if [ -n "$func_path" ]; then
   dotnet build FunctionsApp/FunctionsApp.csproj -c "$configuration" -nologo -v:q
-  # Core Tools runs a built app from its output folder, reading local.settings.json there.
+  # Core Tools runs a built app from its output folder, reading host.json and the copy of
+  # local.settings.json the build has just made there.
   (cd "$app_output" && exec "$func_path" host start "${port_args[@]}") &
 else
   dotnet build FunctionsHost/FunctionsHost.csproj -c "$configuration" -nologo -v:q
   dotnet build FunctionsApp/FunctionsApp.csproj -c "$configuration" -nologo -v:q
+  # Started here at the root, the host reads this folder's local.settings.json, as Core Tools would.
   dotnet "FunctionsHost/bin/$configuration/net10.0/FunctionsHost.dll" "$app_output" "${port_args[@]}" &
 fi
 app_pid=$!

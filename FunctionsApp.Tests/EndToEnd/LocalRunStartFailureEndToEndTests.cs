@@ -89,7 +89,10 @@ public sealed class LocalRunStartFailureEndToEndTests(AzuriteFixture azurite, IT
         string text;
         try
         {
-            (exitCode, text) = await RunAsync([FunctionsAppOutput.Directory, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], storage.AppSettings(azurite.ConnectionString));
+            (exitCode, text) = await RunAsync(
+                [FunctionsAppOutput.Directory, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+                storage.AppSettings(azurite.ConnectionString),
+                startDirectory: FunctionsAppOutput.Directory);
         }
         finally
         {
@@ -105,25 +108,56 @@ public sealed class LocalRunStartFailureEndToEndTests(AzuriteFixture azurite, IT
         Assert.DoesNotContain("Hosting failed to start", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RunAsync_StartedInTheProjectFolder_ReadsTheFileTheUserEditsNotTheBuildCopy()
+    {
+        // The repository's layout, as the VS Code launch configuration runs it: started in the
+        // project folder, which has neither host.json nor local.settings.json; the user's file sits
+        // beside host.json one level up, and the build left an older copy in the output folder.
+        File.WriteAllText(Path.Combine(directory, "host.json"), """{ "version": "2.0" }""");
+        var project = Directory.CreateDirectory(Path.Combine(directory, "FunctionsApp")).FullName;
+        var appOutput = Directory.CreateDirectory(Path.Combine(project, "bin", "Debug", "net10.0")).FullName;
+        FakeApp(appOutput);
+        var (edited, copied) = (FreePorts.Closed(), FreePorts.Closed());
+        while (copied == edited)
+        {
+            copied = FreePorts.Closed();
+        }
+
+        File.WriteAllText(Path.Combine(directory, "local.settings.json"), StorageSettings(edited));
+        File.WriteAllText(Path.Combine(appOutput, "local.settings.json"), StorageSettings(copied));
+
+        var (exitCode, text) = await RunAsync([appOutput], new Dictionary<string, string>(), startDirectory: project);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"App settings from {Path.Combine(directory, "local.settings.json")} ", text, StringComparison.Ordinal);
+        Assert.Contains($"error: Storage is not reachable at http://127.0.0.1:{edited}/", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(appOutput + "/local.settings.json", text, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    private async Task<(int ExitCode, string Output)> RunAsync(string[] args, IReadOnlyDictionary<string, string> environment)
+    private static string StorageSettings(int port) =>
+        $$"""{ "IsEncrypted": false, "Values": { "AzureWebJobsStorage": "{{AzuriteServer.BuildConnectionString(port, port)}}" } }""";
+
+    private async Task<(int ExitCode, string Output)> RunAsync(string[] args, IReadOnlyDictionary<string, string> environment, string? startDirectory = null)
     {
         using var writer = new StringWriter();
         using var synchronized = TextWriter.Synchronized(writer);
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var exitCode = await LocalRunner.RunAsync(args, environment, synchronized, deadline.Token);
+        var exitCode = await LocalRunner.RunAsync(args, startDirectory ?? directory, environment, synchronized, deadline.Token);
         var text = writer.ToString();
         output.WriteLine(text);
         Assert.False(deadline.IsCancellationRequested, "Expected the run to fail at start; it ran until the test's deadline.");
         return (exitCode, text);
     }
 
-    private void FakeApp()
+    private void FakeApp(string? folder = null)
     {
-        File.WriteAllText(Path.Combine(directory, "worker.config.json"),
+        folder ??= directory;
+        File.WriteAllText(Path.Combine(folder, "worker.config.json"),
             """{ "description": { "language": "dotnet-isolated", "defaultExecutablePath": "dotnet", "defaultWorkerPath": "app.dll" } }""");
-        File.WriteAllText(Path.Combine(directory, "host.json"), """{ "version": "2.0" }""");
-        File.WriteAllText(Path.Combine(directory, "app.dll"), "not an assembly");
+        File.WriteAllText(Path.Combine(folder, "host.json"), """{ "version": "2.0" }""");
+        File.WriteAllText(Path.Combine(folder, "app.dll"), "not an assembly");
     }
 }

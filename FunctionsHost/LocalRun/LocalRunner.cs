@@ -8,7 +8,8 @@ namespace FunctionsHost.LocalRun;
 
 /// <summary>
 /// Runs a built app the way <c>func start</c> does, for machines without Core Tools: app settings
-/// from <c>local.settings.json</c> (the environment wins), HTTP functions on localhost:7071, queue
+/// from the <c>local.settings.json</c> Core Tools would read from the folder the run starts in (the
+/// environment wins), HTTP functions on localhost:7071, queue
 /// triggers through the WebJobs listener, the worker's logs on the console, and a clean stop on
 /// Ctrl-C or SIGTERM.
 /// </summary>
@@ -27,8 +28,13 @@ public static class LocalRunner
 
     public const string Usage = "Usage: FunctionsHost <app build output folder> [--port <port>]";
 
-    /// <summary>Runs until <paramref name="stop"/> fires; returns the process exit code (0 after a clean stop).</summary>
-    public static async Task<int> RunAsync(string[] args, IReadOnlyDictionary<string, string> environment, TextWriter output, CancellationToken stop)
+    /// <summary>
+    /// Runs until <paramref name="stop"/> fires; returns the process exit code (0 after a clean stop).
+    /// <paramref name="startDirectory"/> is where the user started the run (the current directory):
+    /// <c>local.settings.json</c> is looked up from there as Core Tools does, so the run reads the
+    /// file the user edits, not the build's copy in the app folder.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, string startDirectory, IReadOnlyDictionary<string, string> environment, TextWriter output, CancellationToken stop)
     {
         ArgumentNullException.ThrowIfNull(output);
         WorkerHost? host = null;
@@ -45,16 +51,22 @@ public static class LocalRunner
                 throw new LocalRunException(ex.Message, ex);
             }
 
-            var settingsFile = Path.Combine(app.Directory, LocalSettings.FileName);
-            var local = File.Exists(settingsFile) ? LocalSettings.Read(settingsFile) : LocalSettings.Empty;
-            if (!File.Exists(settingsFile))
+            var settingsFile = LocalSettings.Locate(startDirectory, app.Directory);
+            LocalSettings local;
+            if (File.Exists(settingsFile))
             {
-                await output.WriteLineAsync($"No {LocalSettings.FileName} in {app.Directory}; app settings come from the environment only.");
+                local = LocalSettings.Read(settingsFile);
+                await output.WriteLineAsync($"App settings from {settingsFile} (environment variables win).");
+            }
+            else
+            {
+                local = LocalSettings.Empty;
+                await output.WriteLineAsync($"No {settingsFile}; app settings come from the environment only.");
             }
 
             var settings = MergeSettings(local, environment);
             var port = portArgument ?? local.LocalHttpPort ?? DefaultHttpPort;
-            var connection = StorageConnection(settings);
+            var connection = StorageConnection(settings, settingsFile);
             if (connection is not null)
             {
                 await PrepareStorageAsync(connection, QueuesNamedIn(settings), output, stop);
@@ -78,7 +90,7 @@ public static class LocalRunner
             catch (PortInUseException ex)
             {
                 throw new LocalRunException(
-                    $"Port {ex.Port} is already in use. Stop what listens there, or choose another port: --port, Host.LocalHttpPort in {LocalSettings.FileName}, or FUNCTIONS_HTTP_PORT for scripts/run-local.sh.", ex);
+                    $"Port {ex.Port} is already in use. Stop what listens there, or choose another port: --port, Host.LocalHttpPort in {settingsFile}, or FUNCTIONS_HTTP_PORT for scripts/run-local.sh.", ex);
             }
             catch (WorkerUnavailableException ex)
             {
@@ -174,9 +186,10 @@ public static class LocalRunner
 
     /// <summary>
     /// The storage connection string, or null for an identity-based section (the queue listener
-    /// builds its own credential from it). Throws when neither form is there.
+    /// builds its own credential from it). Throws when neither form is there, naming
+    /// <paramref name="settingsFile"/> as the place to set it.
     /// </summary>
-    public static string? StorageConnection(IReadOnlyDictionary<string, string> settings)
+    public static string? StorageConnection(IReadOnlyDictionary<string, string> settings, string settingsFile)
     {
         ArgumentNullException.ThrowIfNull(settings);
         if (settings.TryGetValue(StorageSetting, out var value) && !string.IsNullOrWhiteSpace(value))
@@ -190,7 +203,7 @@ public static class LocalRunner
         }
 
         throw new LocalRunException(
-            $"The app setting '{StorageSetting}' is missing. Set it in {LocalSettings.FileName} under Values " +
+            $"The app setting '{StorageSetting}' is missing. Set it in {settingsFile} under Values " +
             "(\"UseDevelopmentStorage=true\" for Azurite on its default ports) or as an environment variable.");
     }
 

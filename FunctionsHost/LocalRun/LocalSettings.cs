@@ -13,8 +13,34 @@ public sealed record LocalSettings(IReadOnlyDictionary<string, string> Values, i
     /// <summary>The file name Core Tools looks for in the folder it runs in.</summary>
     public const string FileName = "local.settings.json";
 
+    /// <summary>The file Core Tools takes as the app's root marker, beside <see cref="FileName"/>.</summary>
+    public const string HostJsonFileName = "host.json";
+
     /// <summary>No file: no settings of its own, everything from the environment.</summary>
     public static LocalSettings Empty { get; } = new(new Dictionary<string, string>(), null);
+
+    /// <summary>
+    /// The <c>local.settings.json</c> Core Tools reads when started in <paramref name="startDirectory"/>:
+    /// the one in the first folder, from there upwards, that holds <c>host.json</c> or
+    /// <c>local.settings.json</c> (Core Tools' <c>SecretsManager.AppSettingsFilePath</c>), so
+    /// <c>func start</c> in a project folder without either finds the file one level up. Where no
+    /// folder above has either, the app's own folder (Core Tools would stop with an error there).
+    /// The file itself need not exist.
+    /// </summary>
+    public static string Locate(string startDirectory, string appDirectory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(startDirectory);
+        ArgumentException.ThrowIfNullOrWhiteSpace(appDirectory);
+        for (var folder = new DirectoryInfo(Path.GetFullPath(startDirectory)); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, HostJsonFileName)) || File.Exists(Path.Combine(folder.FullName, FileName)))
+            {
+                return Path.Combine(folder.FullName, FileName);
+            }
+        }
+
+        return Path.Combine(Path.GetFullPath(appDirectory), FileName);
+    }
 
     /// <summary>Reads the file; throws <see cref="LocalRunException"/> naming the file and the problem.</summary>
     public static LocalSettings Read(string path)

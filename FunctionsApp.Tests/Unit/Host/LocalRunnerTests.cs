@@ -4,6 +4,8 @@ namespace FunctionsApp.Tests.Unit.Host;
 
 public sealed class LocalRunnerTests
 {
+    private const string SettingsFile = "/home/ada/FunctionsApp-repo/local.settings.json";
+
     [Fact]
     public void ParseArguments_FolderAndPort_ReturnsBoth()
     {
@@ -42,7 +44,7 @@ public sealed class LocalRunnerTests
     [Fact]
     public void StorageConnection_ConnectionString_IsReturned()
     {
-        Assert.Equal("UseDevelopmentStorage=true", LocalRunner.StorageConnection(Settings(("AzureWebJobsStorage", "UseDevelopmentStorage=true"))));
+        Assert.Equal("UseDevelopmentStorage=true", LocalRunner.StorageConnection(Settings(("AzureWebJobsStorage", "UseDevelopmentStorage=true")), SettingsFile));
     }
 
     [Fact]
@@ -50,7 +52,7 @@ public sealed class LocalRunnerTests
     {
         var settings = Settings(("AzureWebJobsStorage__queueServiceUri", "https://account.queue.core.windows.net"), ("AzureWebJobsStorage__credential", "managedidentity"));
 
-        Assert.Null(LocalRunner.StorageConnection(settings));
+        Assert.Null(LocalRunner.StorageConnection(settings, SettingsFile));
     }
 
     [Theory]
@@ -61,10 +63,10 @@ public sealed class LocalRunnerTests
     {
         var settings = value is null ? Settings() : Settings(("AzureWebJobsStorage", value));
 
-        var error = Assert.Throws<LocalRunException>(() => LocalRunner.StorageConnection(settings));
+        var error = Assert.Throws<LocalRunException>(() => LocalRunner.StorageConnection(settings, SettingsFile));
 
         Assert.Contains("'AzureWebJobsStorage' is missing", error.Message, StringComparison.Ordinal);
-        Assert.Contains("local.settings.json", error.Message, StringComparison.Ordinal);
+        Assert.Contains(SettingsFile, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

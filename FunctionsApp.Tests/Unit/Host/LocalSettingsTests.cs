@@ -62,6 +62,29 @@ public sealed class LocalSettingsTests : IDisposable
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Locate_ProjectFolderWithNeitherFile_FindsTheFileBesideHostJsonAbove()
+    {
+        // The repository's layout: host.json at the root, a project folder without it, the build's copies in bin/.
+        File.WriteAllText(Path.Combine(directory, "host.json"), "{}");
+        var project = Directory.CreateDirectory(Path.Combine(directory, "FunctionsApp")).FullName;
+        var output = Directory.CreateDirectory(Path.Combine(project, "bin", "Debug", "net10.0")).FullName;
+        File.WriteAllText(Path.Combine(output, "host.json"), "{}");
+
+        Assert.Equal(Path.Combine(directory, "local.settings.json"), LocalSettings.Locate(project, output));
+        Assert.Equal(Path.Combine(output, "local.settings.json"), LocalSettings.Locate(output, output));
+    }
+
+    [Fact]
+    public void Locate_LocalSettingsInTheStartFolder_IsTakenBeforeAnyAbove()
+    {
+        File.WriteAllText(Path.Combine(directory, "host.json"), "{}");
+        var project = Directory.CreateDirectory(Path.Combine(directory, "App")).FullName;
+        File.WriteAllText(Path.Combine(project, "local.settings.json"), "{}");
+
+        Assert.Equal(Path.Combine(project, "local.settings.json"), LocalSettings.Locate(project, "/elsewhere/bin"));
+    }
+
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
     private string Write(string json)
