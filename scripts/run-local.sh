@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs FunctionsApp locally on http://localhost:7071 with Azurite as its storage.
-#   1. installs the pinned tools (npm ci: Azurite, and Core Tools where its download works);
+#   1. installs the pinned tools (npm ci: Azurite, and Core Tools where its download works; a
+#      missing Core Tools is tried again at most once a day);
 #   2. starts Azurite (data in .azurite/) unless something already listens on its ports;
 #   3. creates local.settings.json from the sample if missing, builds the app;
 #   4. runs it with Core Tools (node_modules/.bin/func, else func on the PATH), else with the
@@ -21,6 +22,20 @@ configuration=Release
 app_output="FunctionsApp/bin/$configuration/net10.0"
 
 bash scripts/ensure-azurite.sh
+
+# Core Tools is an optional dependency whose installer downloads its binaries from outside the npm
+# registry; where that failed, npm skipped it (and records it as done: only a new npm ci tries
+# again), while ensure-azurite.sh runs npm ci only for a new Azurite. So when Core Tools is pinned
+# but missing and no func is on the PATH, npm ci runs again, at most once a day (delete
+# .core-tools-attempted to retry now), and never while an Azurite from node_modules is running.
+core_tools=$(node -p "(require('./package-lock.json').packages['node_modules/azure-functions-core-tools'] || {}).version || ''")
+if [ -n "$core_tools" ] && [ "${FUNCTIONS_LOCAL_HOST:-auto}" != builtin ] && [ ! -x node_modules/.bin/func ] \
+  && ! command -v func >/dev/null 2>&1 && ! pgrep -f "$PWD/node_modules/azurite/|node_modules/.bin/azurite" >/dev/null \
+  && [ -z "$(find .core-tools-attempted -mmin -1440 2>/dev/null)" ]; then
+  echo "Core Tools $core_tools is pinned but not installed; trying npm ci again (its download may work now) ..."
+  npm ci --no-audit --no-fund --loglevel=error || true
+  touch .core-tools-attempted
+fi
 
 if [ "${FUNCTIONS_LOCAL_HOST:-auto}" = builtin ]; then
   func_path=""
