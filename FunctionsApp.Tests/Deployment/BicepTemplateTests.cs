@@ -21,14 +21,14 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
     private static readonly string[] IdentitySettings =
         [$"{StorageConnection}__blobServiceUri", $"{StorageConnection}__queueServiceUri", $"{StorageConnection}__credential", $"{StorageConnection}__clientId"];
 
-    [Fact]
+    [LinuxX64Fact]
     public void BicepBuild_MainBicep_SucceedsWithoutWarnings()
     {
         Assert.True(compiled.ExitCode == 0, $"bicep build failed:\n{compiled.Diagnostics}");
         Assert.True(compiled.Diagnostics.Length == 0, $"bicep build reported:\n{compiled.Diagnostics}");
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public async Task BicepLint_MainBicep_ReportsNothing()
     {
         var (exitCode, output, errors) = await BicepCli.RunAsync("lint", CompiledTemplate.MainBicep);
@@ -36,7 +36,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.True(exitCode == 0 && output.Length == 0 && errors.Length == 0, $"bicep lint exited {exitCode}:\n{output}{errors}");
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public async Task BicepLint_WithTheRepositoriesConfig_TreatsARuleWarningAsAnError()
     {
         // The linter's rules are warnings unless infra/bicepconfig.json says otherwise; a template
@@ -59,7 +59,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         }
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void AppSettings_CoverEverySettingTheAppReads()
     {
         var settings = AppSettings();
@@ -69,7 +69,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.True(missing.Count == 0, $"The function app is not given: {string.Join(", ", missing)}");
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void AppSettings_HaveTheAppsOwnDefaults()
     {
         var settings = AppSettings();
@@ -81,7 +81,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         }
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void AppSettings_StorageIsIdentityBasedWithTheAppsManagedIdentity()
     {
         var settings = AppSettings();
@@ -99,7 +99,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.Contains("Microsoft.ManagedIdentity/userAssignedIdentities", identity.GetProperty("userAssignedIdentities").EnumerateObject().Single().Name, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void StorageAccount_RefusesKeysAnonymousReadsAndOldTls()
     {
         var properties = Assert.Single(compiled.App.ResourcesOfType("Microsoft.Storage/storageAccounts")).GetProperty("properties");
@@ -110,7 +110,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.True(properties.GetProperty("supportsHttpsTrafficOnly").GetBoolean(), "the account must take HTTPS only");
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void Queues_AreTheAppsDefaultQueues()
     {
         var defaults = EffectiveOptions();
@@ -124,7 +124,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
             queues.Order(StringComparer.Ordinal));
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void Queues_AlwaysIncludeThePoisonQueueTheTriggerMovesMessagesTo()
     {
         // The identity may not create queues, so the trigger's poison queue must exist even when
@@ -136,7 +136,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.Equal(["notifications", "parked", "work-items", "work-items-poison"], queues.Order(StringComparer.Ordinal));
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void Containers_AreTheAppsDefaultContainersTheDeploymentPackageAndTheHostsOwn()
     {
         var containers = LoopNames("Microsoft.Storage/storageAccounts/blobServices/containers");
@@ -151,7 +151,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
             .GetProperty("properties").GetProperty("publicAccess").GetString());
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void LifecyclePolicy_ExpiresSentKeysAfterTheParametersDays_AndNeverDeadLetterBodies()
     {
         var defaults = EffectiveOptions();
@@ -167,7 +167,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.Equal(compiled.Main.Parameter("expireBlobsAfterDays"), delete["daysAfterModificationGreaterThan"]);
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void FunctionApp_IsDotnetIsolated10OnFlexConsumptionWithNoAlwaysReadyInstancesByDefault()
     {
         var plan = Assert.Single(compiled.App.ResourcesOfType("Microsoft.Web/serverfarms"));
@@ -183,7 +183,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.True(Assert.Single(compiled.App.ResourcesOfType("Microsoft.Web/sites")).GetProperty("properties").GetProperty("httpsOnly").GetBoolean());
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void AlwaysReadyParameters_KeepInstancesForTheHttpGroupAndTheQueueFunction()
     {
         // Flex Consumption keeps instances ready per group: "http" for every HTTP function, and
@@ -199,7 +199,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.Equal([("http", 1L), ($"function:{queueFunction}", 2L)], groups);
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void RoleAssignments_NoStorageRoleIsOnTheAccountOnlyOnSingleContainersAndQueues()
     {
         var assignments = RoleAssignments(compiled.Main.With("principalId", UserId).Module("app"));
@@ -218,7 +218,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.DoesNotContain(assignments, a => a.Role == Roles.BlobDataOwner);
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void RoleAssignments_GiveTheIdentityWhatTheHostAndTheAppUseAndNoMore()
     {
         var defaults = EffectiveOptions();
@@ -243,7 +243,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.Contains("/providers/Microsoft.Insights/components/", publisher.Scope, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void RoleAssignments_LetTheUserEnqueueWorkAndReadWhatTheAppWrote()
     {
         var app = compiled.Main.With("principalId", UserId).Module("app");
@@ -264,7 +264,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.DoesNotContain(RoleAssignments(compiled.App), a => a.Principal != AppIdentity);
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void BlobService_KeepsDeletedBlobsAndContainersForTheParametersDays()
     {
         foreach (var days in new[] { (long)compiled.Main.Parameter("softDeleteRetentionDays")!, 30L })
@@ -282,7 +282,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         }
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void DiagnosticSettings_SendTheBlobAndQueueServicesWritesAndDeletesToTheWorkspace()
     {
         var settings = compiled.App.ResourcesOfType("Microsoft.Insights/diagnosticSettings");
@@ -302,7 +302,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         }
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void LogAnalytics_TakesTokensOnly()
     {
         var workspace = Assert.Single(compiled.App.ResourcesOfType("Microsoft.OperationalInsights/workspaces"));
@@ -310,7 +310,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.True(workspace.GetProperty("properties").GetProperty("features").GetProperty("disableLocalAuth").GetBoolean(), "local authentication must be off");
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void StorageAccount_PublicNetworkAccessIsTheParametersEnabledByDefault()
     {
         Assert.Equal("Enabled", compiled.Main.Parameter("storagePublicNetworkAccess"));
@@ -323,7 +323,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         }
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void ApplicationInsights_TakesTokensOnlyAndSendsToLogAnalytics()
     {
         var properties = Assert.Single(compiled.App.ResourcesOfType("Microsoft.Insights/components")).GetProperty("properties");
@@ -333,7 +333,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.Contains("AAD", (string)AppSettings()["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]!, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void DeadLetterAlert_FiresOnAnyDeadLetterCountedByTheAppsMetric()
     {
         var rule = Assert.Single(compiled.App.ResourcesOfType("Microsoft.Insights/scheduledQueryRules")).GetProperty("properties");
@@ -347,7 +347,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.True(rule.GetProperty("enabled").GetBoolean());
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void DeadLetterAlert_WithAnEmailAddress_MailsItThroughAnActionGroup()
     {
         var app = compiled.Main.With("alertEmail", "ops@example.com").Module("app");
@@ -360,7 +360,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.Equal([groupId], AlertActionGroups(app));
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void DeadLetterAlert_WithoutAnEmailAddress_HasNoActionGroup()
     {
         Assert.Equal("", compiled.Main.Parameter("alertEmail"));
@@ -371,7 +371,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.Empty(AlertActionGroups(compiled.App));
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void VirtualNetwork_IsOffByDefault()
     {
         Assert.False((bool)compiled.Main.Parameter("vnetEnabled")!);
@@ -380,7 +380,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.Null(compiled.App.Evaluate(Assert.Single(compiled.App.ResourcesOfType("Microsoft.Web/sites")).GetProperty("properties").GetProperty("virtualNetworkSubnetId")));
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void VirtualNetwork_WhenEnabled_PutsTheAppInADelegatedSubnetAndStorageBehindPrivateEndpoints()
     {
         var app = compiled.Main.With("vnetEnabled", true).With("location", "westeurope").With("environmentName", "test").Module("app");
@@ -412,7 +412,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.Equal(2, Expand(network, Assert.Single(network.ResourcesOfType("Microsoft.Network/privateDnsZones/virtualNetworkLinks"))).Count);
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void MainParametersFile_SetsOnlyParametersTheTemplateDeclares()
     {
         // azd fills infra/main.parameters.json from its environment; a misspelt name there would
@@ -426,7 +426,7 @@ public sealed class BicepTemplateTests(CompiledTemplate compiled) : IClassFixtur
         Assert.Empty(names.Except(compiled.Main.ParameterNames, StringComparer.Ordinal));
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void BicepFiles_UseNoRegistryModules()
     {
         // Registry modules (br:, br/public:) need a registry our machines cannot reach.

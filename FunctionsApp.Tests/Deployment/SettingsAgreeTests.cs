@@ -132,7 +132,7 @@ public sealed partial class SettingsAgreeTests(CompiledTemplate compiled) : ICla
         Assert.True(problems.Count == 0, "local.settings.sample.json:\n" + string.Join("\n", problems));
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void Template_SetsOnlySettingsTheCodeReads_AndNoneOnlyTheHostReads()
     {
         var app = Catalogue.Value.Where(s => !s.HostOnly).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
@@ -142,7 +142,7 @@ public sealed partial class SettingsAgreeTests(CompiledTemplate compiled) : ICla
         Assert.True(unknown.Count == 0, $"The template sets app settings the app does not read: {string.Join(", ", unknown)}");
     }
 
-    [Fact]
+    [LinuxX64Fact]
     public void Template_DerivedDefaults_FollowARenamedWorkQueue()
     {
         const string Renamed = "renamed-work";

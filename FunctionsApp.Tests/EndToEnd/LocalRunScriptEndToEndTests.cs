@@ -22,7 +22,7 @@ public sealed class LocalRunScriptEndToEndTests(ITestOutputHelper output) : IDis
     private readonly string azuriteLocation = Directory.CreateTempSubdirectory("local-run-azurite-").FullName;
     private readonly List<string> lines = [];
 
-    [Fact]
+    [LinuxX64Fact]
     public async Task RunLocal_WithoutCoreTools_ServesGreetingProcessesQueueAndStopsCleanlyOnSigint()
     {
         var (blobPort, queuePort, tablePort, httpPort) = (FreePorts.Next(), FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
