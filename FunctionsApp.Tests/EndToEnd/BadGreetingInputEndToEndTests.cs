@@ -10,13 +10,13 @@ namespace FunctionsApp.Tests.EndToEnd;
 /// Bad requests to the greeting through the HTTP front and the real worker: each gets its 4xx and,
 /// from the app, a JSON error body naming what to fix; none gets a 500.
 /// </summary>
-public sealed class BadGreetingInputEndToEndTests : IClassFixture<GreetingAppFixture>, IDisposable
+public sealed class BadGreetingInputEndToEndTests : IClassFixture<HttpAppFixture>, IDisposable
 {
-    private readonly GreetingAppFixture fixture;
+    private readonly HttpAppFixture fixture;
     private readonly ITestOutputHelper output;
     private readonly int firstLog;
 
-    public BadGreetingInputEndToEndTests(GreetingAppFixture fixture, ITestOutputHelper output)
+    public BadGreetingInputEndToEndTests(HttpAppFixture fixture, ITestOutputHelper output)
     {
         this.fixture = fixture;
         this.output = output;

@@ -9,13 +9,13 @@ using Xunit.Abstractions;
 namespace FunctionsApp.Tests.EndToEnd;
 
 /// <summary>The greeting endpoint through the HTTP front, the gRPC protocol and the real worker.</summary>
-public sealed class GreetingEndToEndTests : IClassFixture<GreetingAppFixture>, IDisposable
+public sealed class GreetingEndToEndTests : IClassFixture<HttpAppFixture>, IDisposable
 {
-    private readonly GreetingAppFixture fixture;
+    private readonly HttpAppFixture fixture;
     private readonly ITestOutputHelper output;
     private readonly int firstLog;
 
-    public GreetingEndToEndTests(GreetingAppFixture fixture, ITestOutputHelper output)
+    public GreetingEndToEndTests(HttpAppFixture fixture, ITestOutputHelper output)
     {
         this.fixture = fixture;
         this.output = output;

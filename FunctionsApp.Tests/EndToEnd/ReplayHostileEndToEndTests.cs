@@ -15,8 +15,7 @@ namespace FunctionsApp.Tests.EndToEnd;
 /// no blob outside its own is read or deleted, and nothing reaches the work queue. The queue
 /// listener is off, so the work queue shows exactly what the replay sent.
 /// </summary>
-public sealed class ReplayHostileEndToEndTests(ReplayHostileEndToEndTests.AppFixture fixture)
-    : IClassFixture<ReplayHostileEndToEndTests.AppFixture>, IAsyncLifetime
+public sealed class ReplayHostileEndToEndTests(HttpAppFixture fixture) : IClassFixture<HttpAppFixture>, IAsyncLifetime
 {
     private const string VictimText = """{"report_id":"victim","secret":"do not touch"}""";
     private const string Body = """{"action":"generate_report","report_id":"r-hostile"}""";
@@ -243,35 +242,5 @@ public sealed class ReplayHostileEndToEndTests(ReplayHostileEndToEndTests.AppFix
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"Expected 200 from the replay; got {(int)response.StatusCode}: {text}");
         using var document = JsonDocument.Parse(text);
         return document.RootElement.Clone();
-    }
-
-    /// <summary>One worker for every case, with the queue listener off.</summary>
-    public sealed class AppFixture : IAsyncLifetime
-    {
-        private AppUnderTest? app;
-
-        public AzuriteFixture Azurite { get; } = new();
-
-        public AppUnderTest App => app ?? throw new InvalidOperationException("The app has not started.");
-
-        public HttpClient Client { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            await Azurite.InitializeAsync();
-            app = await AppUnderTest.StartAsync(Azurite, output: null, enableQueues: false);
-            Client = new HttpClient { BaseAddress = app.Host.HttpBaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        }
-
-        public async Task DisposeAsync()
-        {
-            Client?.Dispose();
-            if (app is not null)
-            {
-                await app.DisposeAsync();
-            }
-
-            await Azurite.DisposeAsync();
-        }
     }
 }

@@ -3,13 +3,16 @@ using FunctionsApp.Tests.Infrastructure;
 namespace FunctionsApp.Tests.EndToEnd;
 
 /// <summary>
-/// One worker for all greeting tests: HTTP requests share no state, so a worker per test would only
-/// cost start-up time. The queue listener is off; these tests send no messages.
+/// One worker for a class of HTTP tests (the greeting's, the replay's against crafted dead letters):
+/// a worker per test would only cost start-up time. The queue listener is off, so nothing consumes
+/// the work queue: what a test finds there is what the app sent.
 /// </summary>
-public sealed class GreetingAppFixture : IAsyncLifetime
+public sealed class HttpAppFixture : IAsyncLifetime
 {
     private readonly AzuriteFixture azurite = new();
     private AppUnderTest? app;
+
+    public AzuriteFixture Azurite => azurite;
 
     public AppUnderTest App => app ?? throw new InvalidOperationException("The app has not started.");
 
@@ -19,7 +22,7 @@ public sealed class GreetingAppFixture : IAsyncLifetime
     {
         await azurite.InitializeAsync();
         app = await AppUnderTest.StartAsync(azurite, output: null, enableQueues: false);
-        Client = new HttpClient { BaseAddress = app.Host.HttpBaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Client = new HttpClient { BaseAddress = app.Host.HttpBaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
     public async Task DisposeAsync()
