@@ -26,7 +26,15 @@ public sealed partial class FunctionTimeoutEndToEndTests(AzuriteFixture azurite,
         var poisoned = await run.WaitUntilPoisonedAsync(TimeSpan.FromSeconds(60));
 
         var attempts = run.Host.InvocationsOf(Function);
-        var cancelled = run.Host.Logs.Find(e => e.Message.StartsWith($"Stall {messageId} cancelled after ", StringComparison.Ordinal));
+        // The worker's own line about the last attempt can reach the host after the poison move.
+        var cancelled = await Poll.UntilAsync(
+            () =>
+            {
+                var lines = run.Host.Logs.Find(e => e.Message.StartsWith($"Stall {messageId} cancelled after ", StringComparison.Ordinal));
+                return Task.FromResult<(IReadOnlyList<WorkerLogEntry>?, string)>((lines.Count >= 2 ? lines : null, $"{lines.Count} cancellation line(s) from the worker"));
+            },
+            TimeSpan.FromSeconds(15),
+            "the worker's line for each cancelled attempt");
         output.WriteLine($"Attempts: {string.Join(", ", attempts.Select(a => a.Failure?.GetType().Name ?? a.Response?.Result?.Status.ToString()))}");
         Assert.Equal("honour", poisoned);
         Assert.Equal(2, attempts.Count);
