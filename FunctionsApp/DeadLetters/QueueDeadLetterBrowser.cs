@@ -18,14 +18,14 @@ namespace FunctionsApp.DeadLetters;
 /// </summary>
 /// <remarks>
 /// <para>A storage queue cannot be listed: a peek sees only the 32 messages at its head, and a
-/// receive hides what it returns. So the browser receives with the shortest hold the service
-/// allows (<see cref="Hold"/>, one second) and lets the hold run out instead of releasing each
-/// message (which would cost a call per message). The service hands out the messages that became
-/// visible earliest first (Azurite sorts by that time; Azure documents the order as best effort), and
-/// a message whose hold ran out became visible after every message nobody has read: the queue
-/// turns like a ring, and the next receive brings the next unread messages. That ring is the list's
-/// position, which is why the continuation token holds only counts. A listing ends when it has read
-/// as many messages as the queue held when it began.</para>
+/// receive hides what it returns. So the browser receives (32 at a time, hidden for <see cref="Hold"/>)
+/// and, before its call returns, makes every message it read visible again at once (one update per
+/// message, in parallel), so that a replay or a look-up right after a list call finds them all. The
+/// service hands out the messages that became visible earliest first (Azurite sorts by that time;
+/// Azure documents the order as best effort), and a message made visible again now is behind every
+/// message nobody has read: the queue turns like a ring, and the next receive brings the next unread
+/// messages. That ring is the list's position, which is why the continuation token holds only
+/// counts. A listing ends when it has read as many messages as the queue held when it began.</para>
 /// <para>Each call does bounded work, whatever the queue holds: a list call at most
 /// <see cref="MaxReceivesPerListCall"/> receives of 32, and a look-up by id at most
 /// <see cref="MaxReadsPerFind"/> messages. The counts by reason are those of the messages read so far,
@@ -41,8 +41,11 @@ public sealed class QueueDeadLetterBrowser(
     ILogger<QueueDeadLetterBrowser> logger)
     : IDeadLetterBrowser
 {
-    /// <summary>How long a message read by the browser stays hidden: the least the service allows.</summary>
-    public static readonly TimeSpan Hold = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long a message read by the browser stays hidden if making it visible again fails (the
+    /// worker stopped mid-call, say); normally it is visible again before the call returns.
+    /// </summary>
+    public static readonly TimeSpan Hold = TimeSpan.FromSeconds(30);
 
     /// <summary>A list call receives at most this many times (32 messages each), filter or not.</summary>
     public const int MaxReceivesPerListCall = 8;
@@ -87,35 +90,44 @@ public sealed class QueueDeadLetterBrowser(
         var read = cursor.Read;
         var page = new List<DeadLetterSummary>();
         var exhausted = false;
-        for (var receives = 0; receives < MaxReceivesPerListCall && page.Count < pageSize && read < cursor.Total; receives++)
+        var held = new List<QueueMessage>();
+        try
         {
-            // Without a filter every message read is shown, so no more are read than the page has room for.
-            var wanted = Math.Min(ReceiveSize, reason is null ? pageSize - page.Count : ReceiveSize);
-            var batch = await ReceiveAsync(Math.Min(wanted, Math.Max(1, cursor.Total - read)), cancellationToken).ConfigureAwait(false);
-            if (batch.Length == 0)
+            for (var receives = 0; receives < MaxReceivesPerListCall && page.Count < pageSize && read < cursor.Total; receives++)
             {
-                exhausted = true;
-                break;
-            }
-
-            foreach (var message in batch)
-            {
-                var summary = Summarize(message, ParkedMessage.Read(message.MessageText), out var countKey);
-                var matches = reason is null || reason == summary.Reason;
-                if (matches && page.Count == pageSize)
+                // Without a filter every message read is shown, so no more are read than the page has room for.
+                var wanted = Math.Min(ReceiveSize, reason is null ? pageSize - page.Count : ReceiveSize);
+                var batch = await ReceiveAsync(Math.Min(wanted, Math.Max(1, cursor.Total - read)), cancellationToken).ConfigureAwait(false);
+                held.AddRange(batch);
+                if (batch.Length == 0)
                 {
-                    // No room left: it is not counted as read, so the listing meets it again when
-                    // its hold has run out (it is then behind every unread message).
-                    continue;
+                    exhausted = true;
+                    break;
                 }
 
-                read++;
-                counts[countKey] = counts.GetValueOrDefault(countKey) + 1;
-                if (matches)
+                foreach (var message in batch)
                 {
-                    page.Add(summary);
+                    var summary = Summarize(message, ParkedMessage.Read(message.MessageText), out var countKey);
+                    var matches = reason is null || reason == summary.Reason;
+                    if (matches && page.Count == pageSize)
+                    {
+                        // No room left: it is not counted as read. Made visible again with the rest, it
+                        // is behind every unread message, and the listing meets it again near its end.
+                        continue;
+                    }
+
+                    read++;
+                    counts[countKey] = counts.GetValueOrDefault(countKey) + 1;
+                    if (matches)
+                    {
+                        page.Add(summary);
+                    }
                 }
             }
+        }
+        finally
+        {
+            await ReleaseAsync(held).ConfigureAwait(false);
         }
 
         var complete = exhausted || read >= cursor.Total;
@@ -131,6 +143,18 @@ public sealed class QueueDeadLetterBrowser(
             return null;
         }
 
+        try
+        {
+            return await DescribeAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await ReleaseAsync([message]).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<DeadLetterDetail> DescribeAsync(QueueMessage message, CancellationToken cancellationToken)
+    {
         var parked = ParkedMessage.Read(message.MessageText);
         var summary = Summarize(message, parked, out _);
         if (parked.Refusal is { } refusal)
@@ -193,13 +217,28 @@ public sealed class QueueDeadLetterBrowser(
         return summary;
     }
 
+    /// <summary>Makes messages this call read visible again at once; one it can no longer update was received by someone else meanwhile.</summary>
+    private async Task ReleaseAsync(IEnumerable<QueueMessage> messages) =>
+        await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = ReceiveSize }, async (message, _) =>
+        {
+            try
+            {
+                await deadLetters.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None)
+                    .ConfigureAwait(false);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Deleted or received by someone else meanwhile: nothing to make visible.
+            }
+        }).ConfigureAwait(false);
+
     private async Task<QueueMessage[]> ReceiveAsync(int count, CancellationToken cancellationToken) =>
         (await deadLetters.ReceiveMessagesAsync(count, Hold, cancellationToken).ConfigureAwait(false)).Value;
 
     /// <summary>
-    /// Reads the ring until it meets the message, or meets again a message it read already (it went
-    /// round), or has read <see cref="MaxReadsPerFind"/>. A message read in the last second (by a list
-    /// call, say) is still hidden: when the queue shows nothing, it looks once more after a hold.
+    /// Reads the ring until it meets the message, or meets again only messages it read already (it
+    /// went round), or has read <see cref="MaxReadsPerFind"/>. What it read is made visible again as
+    /// it goes; the message found stays hidden (for <see cref="Hold"/>) until the caller is done with it.
     /// </summary>
     private async Task<QueueMessage?> FindAsync(string deadLetterId, CancellationToken cancellationToken)
     {
@@ -209,27 +248,21 @@ public sealed class QueueDeadLetterBrowser(
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var waited = false;
         while (seen.Count < MaxReadsPerFind)
         {
             var batch = await ReceiveAsync(ReceiveSize, cancellationToken).ConfigureAwait(false);
-            if (batch.FirstOrDefault(m => m.MessageId == deadLetterId) is { } found)
+            var found = batch.FirstOrDefault(m => m.MessageId == deadLetterId);
+            var fresh = batch.Count(m => seen.Add(m.MessageId));
+            await ReleaseAsync(batch.Where(m => m != found)).ConfigureAwait(false);
+            if (found is not null)
             {
                 return found;
             }
 
-            var fresh = batch.Count(m => seen.Add(m.MessageId));
             if (fresh == 0)
             {
-                if (waited)
-                {
-                    return null;
-                }
-
-                // Everything visible was read already (or nothing is visible): what was hidden
-                // until now comes back after one hold.
-                waited = true;
-                await Task.Delay(Hold + TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+                // Nothing visible, or only messages read already: it went round.
+                return null;
             }
         }
 
