@@ -19,6 +19,9 @@
 
   function say(text) { $("status").textContent = text; }
 
+  // What the last replay or discard did; it stays while the list reloads.
+  function done(text) { $("result").textContent = text; }
+
   async function call(method, path, body) {
     const headers = { "Accept": "application/json" };
     const key = sessionStorage.getItem(keyName);
@@ -130,7 +133,7 @@
   function report(what, result) {
     const parts = ["moved " + result.moved, "duplicates dropped " + result.duplicates_dropped, "failed " + result.failed, "remaining " + result.remaining];
     if (result.not_found && result.not_found.length) parts.push("not found " + result.not_found.length);
-    say(what + ": " + parts.join(", ") + ".");
+    done(what + ": " + parts.join(", ") + ".");
   }
 
   async function replaySelected() {
@@ -140,7 +143,7 @@
       report("Replayed the selection", await call("POST", api + "/replay", { ids }));
       await load(false);
     } catch (error) {
-      say("Replay failed: " + error.message);
+      done("Replay failed: " + error.message);
     }
   }
 
@@ -151,7 +154,7 @@
       report("Replayed " + reason, await call("POST", api + "/replay?reason=" + encodeURIComponent(reason)));
       await load(false);
     } catch (error) {
-      say("Replay failed: " + error.message);
+      done("Replay failed: " + error.message);
     }
   }
 
@@ -159,12 +162,12 @@
     if (!openId || !window.confirm("Discard message " + openId + " for good? Its body is deleted too.")) return;
     try {
       await call("DELETE", api + "/" + encodeURIComponent(openId));
-      say("Discarded " + openId + ".");
+      done("Discarded " + openId + ".");
       $("detail").hidden = true;
       openId = null;
       await load(false);
     } catch (error) {
-      say("Discard failed: " + error.message);
+      done("Discard failed: " + error.message);
     }
   }
 
