@@ -82,7 +82,7 @@ public sealed class DeadLetterListBenchmarks(AzuriteFixture azurite, ITestOutput
         var findBefore = calls.Count;
         var findClock = Stopwatch.StartNew();
         var detail = await browser.GetAsync(seen[0], CancellationToken.None);
-        Report($"Look-up by id, worst case ({Math.Min(Parked, QueueDeadLetterBrowser.MaxReadsPerFind)} messages read at most): " +
+        Report($"Look-up by id, worst case (at most {QueueDeadLetterBrowser.MaxReadsPerFind} messages read, {QueueDeadLetterBrowser.FindBudget.TotalSeconds:F0} s): " +
             $"{(detail is null ? "not found within the bound" : "found")} in {findClock.Elapsed.TotalSeconds:F1} s, {calls.Count - findBefore} storage calls.");
 
         Assert.Equal(Parked, seen.Count);

@@ -16,5 +16,6 @@ public static class DeadLetterIds
 
     public static IResult NotFound() =>
         HttpJson.Error(HttpStatusCode.NotFound, "not_found",
-            $"No parked message with this id: discarded or replayed already, or not among the {QueueDeadLetterBrowser.MaxReadsPerFind} messages a look-up reads.");
+            $"No parked message with this id: discarded or replayed already, or not among the messages one look-up reads " +
+            $"(at most {QueueDeadLetterBrowser.MaxReadsPerFind}, for at most {QueueDeadLetterBrowser.FindBudget.TotalSeconds:F0} s); a retry reads on from there.");
 }
