@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Unicode;
+using FunctionsApp.DeadLetters;
 using FunctionsApp.Dispatch;
 using FunctionsApp.Greeting;
 using FunctionsApp.Http;
@@ -26,6 +27,11 @@ namespace FunctionsApp;
 [JsonSerializable(typeof(GreetingReply))]
 [JsonSerializable(typeof(ErrorReply))]
 [JsonSerializable(typeof(ReplayReport))]
+[JsonSerializable(typeof(ReplayRequest))]
+[JsonSerializable(typeof(DeadLetterCursor))]
+[JsonSerializable(typeof(DeadLetterPage))]
+[JsonSerializable(typeof(DeadLetterDetail))]
+[JsonSerializable(typeof(DeadLetterSummary))]
 public sealed partial class AppJsonContext : JsonSerializerContext
 {
     /// <summary>

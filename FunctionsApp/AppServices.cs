@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Storage.Queues;
+using FunctionsApp.DeadLetters;
 using FunctionsApp.Dispatch;
 using FunctionsApp.Greeting;
 using FunctionsApp.Notifications;
@@ -145,6 +146,7 @@ public static class AppServices
         services.AddSingleton<ISentNotificationLog, BlobSentNotificationLog>();
         services.AddSingleton<GreetingService>();
         services.AddSingleton<IDeadLetterReplayer, QueueDeadLetterReplayer>();
+        services.AddSingleton<IDeadLetterBrowser, QueueDeadLetterBrowser>();
 
         // One line per action; the dispatcher needs no change for a new one.
         services.AddWorkAction<GenerateReportCommand, GenerateReportHandler>();

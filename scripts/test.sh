@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test (unit, Azurite integration, end to end through the worker process) on a fresh
-# clone: installs the pinned Azurite, builds, tests, and ends with one line "N passed, N failed".
+# clone: installs the pinned Azurite and Chromium, builds, tests, and ends with one line "N passed, N failed".
 # Extra arguments go to `dotnet test`, e.g.  scripts/test.sh --filter "FullyQualifiedName~.Unit."
 # The benchmark (category Benchmark, scripts/benchmark.sh) is left out unless a --filter names it.
 # The counts come from a TRX report (a logger of our own, beside any the arguments add), so no
@@ -21,6 +21,8 @@ cleanup() {
 trap cleanup EXIT
 
 bash scripts/ensure-azurite.sh || { echo "Azurite could not be installed (npm ci failed)"; echo "0 passed, 1 failed"; exit 1; }
+# The dead-letter console's page test drives Debian's headless Chromium.
+bash scripts/ensure-chromium.sh || { echo "Chromium could not be installed (see above)"; echo "0 passed, 1 failed"; exit 1; }
 
 # The benchmark stays out unless the caller's own filter names its category: a filter such as
 # "Category!=Load" is combined with it ("(Category!=Load)&Category!=Benchmark").

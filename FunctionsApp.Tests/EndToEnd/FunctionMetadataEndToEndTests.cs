@@ -26,7 +26,13 @@ public sealed class FunctionMetadataEndToEndTests(AzuriteFixture azurite, ITestO
         var reported = app.Host.Functions.Select(f => $"{f.Name}:{f.TriggerType}").Order().ToArray();
 
         Assert.Equal(expected, reported);
-        Assert.Equal([HelloFunction.Name, ProcessWorkItemFunction.Name, ReplayDeadLettersFunction.Name], app.Host.Functions.Select(f => f.Name).Order());
+        Assert.Equal(
+            new[]
+            {
+                HelloFunction.Name, ProcessWorkItemFunction.Name, ReplayDeadLettersFunction.Name, ListDeadLettersFunction.Name,
+                GetDeadLetterFunction.Name, DiscardDeadLetterFunction.Name, DeadLetterConsoleFunction.Name,
+            }.Order(),
+            app.Host.Functions.Select(f => f.Name).Order());
     }
 
     [Fact]
@@ -47,6 +53,21 @@ public sealed class FunctionMetadataEndToEndTests(AzuriteFixture azurite, ITestO
         Assert.True(replay.IsHttpTrigger, $"Expected an httpTrigger; got {replay.TriggerType}.");
         Assert.Equal("dead-letters/replay", replay.HttpRoute);
         Assert.Equal(["post"], replay.HttpMethods);
+    }
+
+    [Theory]
+    [InlineData(ListDeadLettersFunction.Name, "dead-letters", "get", "function")]
+    [InlineData(GetDeadLetterFunction.Name, "dead-letters/{id}", "get", "function")]
+    [InlineData(DiscardDeadLetterFunction.Name, "dead-letters/{id}", "delete", "function")]
+    [InlineData(ReplayDeadLettersFunction.Name, "dead-letters/replay", "post", "function")]
+    [InlineData(DeadLetterConsoleFunction.Name, "dead-letter-console/{file?}", "get", "anonymous")]
+    public void DeadLetterConsole_RoutesMethodsAndKeys(string name, string route, string method, string authLevel)
+    {
+        var function = app.Host.Function(name);
+
+        Assert.Equal(route, function.HttpRoute);
+        Assert.Equal([method], function.HttpMethods);
+        Assert.Equal(authLevel, function.Trigger.GetProperty("authLevel").GetString(), ignoreCase: true);
     }
 
     [Fact]

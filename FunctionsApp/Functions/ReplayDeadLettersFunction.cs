@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
+using FunctionsApp.DeadLetters;
 using FunctionsApp.Http;
 using FunctionsApp.Replay;
 using Microsoft.AspNetCore.Http;
@@ -9,13 +11,20 @@ namespace FunctionsApp.Functions;
 
 /// <summary>
 /// The operator's replay command: POST /api/dead-letters/replay[?reason=...&amp;max=...] moves
-/// dead-lettered messages back to the work queue and answers with what it moved.
+/// dead-lettered messages back to the work queue and answers with what it moved; with the body
+/// <c>{"ids":[...]}</c> it moves exactly the messages with those dead-letter queue ids.
 /// </summary>
 public sealed class ReplayDeadLettersFunction(IDeadLetterReplayer replayer)
 {
     public const string Name = "ReplayDeadLetters";
     public const int DefaultMax = 1000;
     public const int MaxMax = 10_000;
+
+    /// <summary>The most ids one call replays (a page of the console is at most 100).</summary>
+    public const int MaxIds = 100;
+
+    /// <summary>The largest request body read: 100 ids are under 4 KiB.</summary>
+    public const int MaxBodyBytes = 16 * 1024;
 
     // Function level: in Azure it needs a function key, since it moves messages; Core Tools does
     // not check keys locally.
@@ -39,7 +48,69 @@ public sealed class ReplayDeadLettersFunction(IDeadLetterReplayer replayer)
             return HttpJson.Error(HttpStatusCode.BadRequest, "invalid_max", $"max must be a whole number from 1 to {MaxMax}.");
         }
 
+        var (ids, bodyError) = await ReadIdsAsync(request, cancellationToken).ConfigureAwait(false);
+        if (bodyError is not null)
+        {
+            return bodyError;
+        }
+
+        if (ids is not null)
+        {
+            if (reason is not null || request.Query.ContainsKey("max"))
+            {
+                return HttpJson.Error(HttpStatusCode.BadRequest, "ids_with_filter", "ids replays exactly those messages: leave out reason and max.");
+            }
+
+            var byIds = await replayer.ReplayIdsAsync(ids, cancellationToken).ConfigureAwait(false);
+            return HttpJson.Json(HttpStatusCode.OK, byIds, AppJsonContext.Outgoing.ReplayReport);
+        }
+
         var report = await replayer.ReplayAsync(reason, max, cancellationToken).ConfigureAwait(false);
         return HttpJson.Json(HttpStatusCode.OK, report, AppJsonContext.Outgoing.ReplayReport);
+    }
+
+    /// <summary>The ids of the body, null when there is no body; or the 400 it deserves.</summary>
+    private static async Task<(IReadOnlyList<string>? Ids, IResult? Error)> ReadIdsAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[4096];
+        int count;
+        while ((count = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + count > MaxBodyBytes)
+            {
+                return (null, HttpJson.Error(HttpStatusCode.BadRequest, "invalid_body", $"The body must be at most {MaxBodyBytes} bytes."));
+            }
+
+            buffer.Write(chunk, 0, count);
+        }
+
+        if (buffer.Length == 0)
+        {
+            return (null, null);
+        }
+
+        ReplayRequest? body;
+        try
+        {
+            body = JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), AppJsonContext.Default.ReplayRequest);
+        }
+        catch (JsonException)
+        {
+            body = null;
+        }
+
+        if (body?.Ids is not { } ids)
+        {
+            return (null, HttpJson.Error(HttpStatusCode.BadRequest, "invalid_body", """The body must be {"ids":["<id>", ...]} or empty."""));
+        }
+
+        if (ids.Count is 0 or > MaxIds || !ids.All(DeadLetterIds.IsValid))
+        {
+            return (null, HttpJson.Error(HttpStatusCode.BadRequest, "invalid_ids",
+                $"ids must hold 1 to {MaxIds} dead-letter queue message ids, as the list gives them (GUIDs)."));
+        }
+
+        return (ids.Distinct(StringComparer.Ordinal).ToArray(), null);
     }
 }

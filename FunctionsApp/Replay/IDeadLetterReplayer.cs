@@ -9,4 +9,11 @@ public interface IDeadLetterReplayer
     /// body; leaves the others where they are.
     /// </summary>
     Task<ReplayReport> ReplayAsync(string? reason, int maxMessages, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves exactly the dead-lettered messages with these dead-letter queue ids (the ids the list
+    /// shows, not the envelopes' <c>message_id</c>) back to the work queue, by the same rules;
+    /// ids it does not find are named in <see cref="ReplayReport.NotFound"/>.
+    /// </summary>
+    Task<ReplayReport> ReplayIdsAsync(IReadOnlyCollection<string> deadLetterIds, CancellationToken cancellationToken);
 }

@@ -64,7 +64,22 @@ public sealed class QueueDeadLetterReplayer(
         NotStarted,
     }
 
-    public async Task<ReplayReport> ReplayAsync(string? reason, int maxMessages, CancellationToken cancellationToken)
+    public Task<ReplayReport> ReplayAsync(string? reason, int maxMessages, CancellationToken cancellationToken) =>
+        RunAsync(reason, ids: null, maxMessages, cancellationToken);
+
+    public Task<ReplayReport> ReplayIdsAsync(IReadOnlyCollection<string> deadLetterIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deadLetterIds);
+        var ids = deadLetterIds.ToHashSet(StringComparer.Ordinal);
+        return RunAsync(reason: null, ids, ids.Count, cancellationToken);
+    }
+
+    /// <summary>
+    /// One replay: the messages whose reason is <paramref name="reason"/> (any when null) or, when
+    /// <paramref name="ids"/> is given, exactly the messages with those dead-letter queue ids. An id
+    /// replay stops reading as soon as it met every id it was given.
+    /// </summary>
+    private async Task<ReplayReport> RunAsync(string? reason, HashSet<string>? ids, int maxMessages, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
         var deadline = started + budget;
@@ -72,7 +87,7 @@ public sealed class QueueDeadLetterReplayer(
         var failedByReason = new Dictionary<string, int>(StringComparer.Ordinal);
         if (!(await deadLetters.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value)
         {
-            return new ReplayReport(0, 0, 0, 0, movedByReason, 0, failedByReason);
+            return new ReplayReport(0, 0, 0, 0, movedByReason, 0, failedByReason) { NotFound = ids?.Order(StringComparer.Ordinal).ToArray() };
         }
 
         // Only what was parked when the replay began is looked at: a replayed message that fails
@@ -95,7 +110,8 @@ public sealed class QueueDeadLetterReplayer(
 
         try
         {
-            while (moved < maxMessages && seen.Count < parkedAtStart && time.GetUtcNow() < deadline)
+            while (moved < maxMessages && seen.Count < parkedAtStart && time.GetUtcNow() < deadline
+                && (ids is null || ids.Any(id => !seen.Contains(id))))
             {
                 // One receive per round: a round moves what it brought, all at once, so that when the
                 // budget runs out little is held unstarted. Rounds follow one another: Azurite can hand
@@ -121,7 +137,7 @@ public sealed class QueueDeadLetterReplayer(
                 foreach (var message in fresh)
                 {
                     var parked = ParkedMessage.Read(message.MessageText);
-                    if (reason is not null && reason != parked.Reason)
+                    if ((reason is not null && reason != parked.Reason) || (ids is not null && !ids.Contains(message.MessageId)))
                     {
                         release[message.MessageId] = message;
                         kept++;
@@ -209,14 +225,24 @@ public sealed class QueueDeadLetterReplayer(
 
         // The count at the start is approximate; once a receive found nothing visible, nothing is left.
         var remaining = overMax + overBudget + (queueDrained ? 0 : Math.Max(0, parkedAtStart - seen.Count));
+        string[]? notFound = null;
+        if (ids is not null)
+        {
+            // Only the ids asked for count: an id not met was not found, and the reading stopped
+            // early only when the budget ran out (remaining then counts the ids it did not reach).
+            notFound = ids.Where(id => !seen.Contains(id)).Order(StringComparer.Ordinal).ToArray();
+            var scannedAll = queueDrained || seen.Count >= parkedAtStart;
+            remaining = overBudget + (scannedAll ? 0 : notFound.Length);
+        }
+
         foreach (var (movedReason, count) in movedByReason)
         {
             metrics.Replayed(movedReason, count);
         }
 
         var elapsed = time.GetUtcNow() - started;
-        ReplayLog.Replayed(logger, moved, kept, failed, remaining, reason ?? "(any)", (long)elapsed.TotalMilliseconds);
-        return new ReplayReport(moved, kept, duplicates, remaining, movedByReason, failed, failedByReason);
+        ReplayLog.Replayed(logger, moved, kept, failed, remaining, ids is not null ? $"{ids.Count} ids" : reason ?? "(any)", (long)elapsed.TotalMilliseconds);
+        return new ReplayReport(moved, kept, duplicates, remaining, movedByReason, failed, failedByReason) { NotFound = notFound };
     }
 
     /// <summary>

@@ -14,4 +14,12 @@ public sealed record ReplayReport(
     int Remaining,
     IReadOnlyDictionary<string, int> MovedByReason,
     int Failed,
-    IReadOnlyDictionary<string, int> FailedByReason);
+    IReadOnlyDictionary<string, int> FailedByReason)
+{
+    /// <summary>
+    /// For a replay by ids: the ids the replay did not meet in the dead-letter queue (discarded,
+    /// replayed already, or, when <see cref="Remaining"/> is above 0, not reached in time); null for
+    /// a replay by reason.
+    /// </summary>
+    public IReadOnlyList<string>? NotFound { get; init; }
+}

@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Net;
+using FunctionsApp.DeadLetters;
+using FunctionsApp.Http;
+using FunctionsApp.Replay;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+
+namespace FunctionsApp.Functions;
+
+/// <summary>
+/// GET /api/dead-letters[?reason=...&amp;page_size=...&amp;continuation=...]: a page of parked
+/// messages (no bodies) and the counts by reason of what the listing has read so far.
+/// </summary>
+public sealed class ListDeadLettersFunction(IDeadLetterBrowser browser)
+{
+    public const string Name = "ListDeadLetters";
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 100;
+
+    // Function level: the list names who failed and why; see the README on what it reveals.
+    [Function(Name)]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "dead-letters")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string? reason = request.Query["reason"];
+        if (reason is not null && (!DeadLetterCursor.IsCountKey(reason) || reason == DeadLetterCursor.UnrecognizedReason))
+        {
+            return HttpJson.Error(HttpStatusCode.BadRequest, "invalid_reason",
+                $"reason must be a reason code the app writes, such as unknown_action, or {ParkedMessage.BareBodyReason}.");
+        }
+
+        var pageSize = DefaultPageSize;
+        if ((string?)request.Query["page_size"] is { } text
+            && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
+        {
+            return HttpJson.Error(HttpStatusCode.BadRequest, "invalid_page_size", $"page_size must be a whole number from 1 to {MaxPageSize}.");
+        }
+
+        DeadLetterCursor? cursor = null;
+        if ((string?)request.Query["continuation"] is { } token && (cursor = DeadLetterCursor.TryDecode(token)) is null)
+        {
+            return HttpJson.Error(HttpStatusCode.BadRequest, "invalid_continuation", "continuation must be a token a previous page gave.");
+        }
+
+        var page = await browser.ListAsync(reason, pageSize, cursor, cancellationToken).ConfigureAwait(false);
+        return HttpJson.Json(HttpStatusCode.OK, page, AppJsonContext.Outgoing.DeadLetterPage);
+    }
+}
