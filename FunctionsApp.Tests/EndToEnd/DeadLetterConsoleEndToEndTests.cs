@@ -19,8 +19,7 @@ namespace FunctionsApp.Tests.EndToEnd;
 /// crafted envelopes, which are shown but never acted on. The queue listener is off, so the queues
 /// show exactly what the calls did.
 /// </summary>
-public sealed class DeadLetterConsoleEndToEndTests(DeadLetterConsoleEndToEndTests.AppFixture fixture)
-    : IClassFixture<DeadLetterConsoleEndToEndTests.AppFixture>, IAsyncLifetime
+public sealed class DeadLetterConsoleEndToEndTests(HttpAppFixture fixture) : IClassFixture<HttpAppFixture>, IAsyncLifetime
 {
     private const string VictimText = """{"report_id":"victim","secret":"do not touch"}""";
 
@@ -267,35 +266,5 @@ public sealed class DeadLetterConsoleEndToEndTests(DeadLetterConsoleEndToEndTest
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"Expected 200 from POST {path}; got {(int)response.StatusCode}: {text}");
         using var document = JsonDocument.Parse(text);
         return document.RootElement.Clone();
-    }
-
-    /// <summary>One worker for every test, with the queue listener off.</summary>
-    public sealed class AppFixture : IAsyncLifetime
-    {
-        private AppUnderTest? app;
-
-        public AzuriteFixture Azurite { get; } = new();
-
-        public AppUnderTest App => app ?? throw new InvalidOperationException("The app has not started.");
-
-        public HttpClient Client { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            await Azurite.InitializeAsync();
-            app = await AppUnderTest.StartAsync(Azurite, output: null, enableQueues: false);
-            Client = new HttpClient { BaseAddress = app.Host.HttpBaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        }
-
-        public async Task DisposeAsync()
-        {
-            Client?.Dispose();
-            if (app is not null)
-            {
-                await app.DisposeAsync();
-            }
-
-            await Azurite.DisposeAsync();
-        }
     }
 }

@@ -10,8 +10,8 @@ namespace FunctionsApp.Tests.EndToEnd;
 /// protocol) against the real worker: the list renders, a body holding markup shows as text and
 /// runs nothing, and replaying a selection moves exactly the selected messages.
 /// </summary>
-public sealed class DeadLetterConsolePageEndToEndTests(DeadLetterConsoleEndToEndTests.AppFixture fixture, ITestOutputHelper output)
-    : IClassFixture<DeadLetterConsoleEndToEndTests.AppFixture>
+public sealed class DeadLetterConsolePageEndToEndTests(HttpAppFixture fixture, ITestOutputHelper output)
+    : IClassFixture<HttpAppFixture>
 {
     private const string HostileBody = """{"action":"generate_report","report_id":"<script>window.__pwned=1</script><img src=x onerror=\"window.__pwned=2\">"}""";
 
