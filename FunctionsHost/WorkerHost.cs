@@ -1,7 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using FunctionsHost.Http;
+using FunctionsHost.Logging;
+using FunctionsHost.Queues;
 using FunctionsHost.Rpc;
+using FunctionsHost.Worker;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

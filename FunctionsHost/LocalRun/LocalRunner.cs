@@ -2,6 +2,9 @@ using System.Collections;
 using System.Globalization;
 using Azure;
 using Azure.Storage.Queues;
+using FunctionsHost.Http;
+using FunctionsHost.Logging;
+using FunctionsHost.Worker;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsHost.LocalRun;

@@ -1,5 +1,7 @@
 using System.Net;
+using FunctionsHost.Logging;
 using FunctionsHost.Rpc;
+using FunctionsHost.Worker;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -11,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Http;
 
 /// <summary>
 /// The HTTP side of the Functions host: serves each HTTP-triggered function at

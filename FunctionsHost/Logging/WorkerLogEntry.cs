@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Logging;
 
 /// <summary>One line of what the worker (or the host on its behalf) logged.</summary>
 /// <param name="Timestamp">When the host received it.</param>

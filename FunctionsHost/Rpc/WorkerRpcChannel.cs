@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using FunctionsHost.Rpc;
+using FunctionsHost.Logging;
+using FunctionsHost.Worker;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using GrpcException = Grpc.Core.RpcException;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Rpc;
 
 /// <summary>
 /// The host's end of one worker's event stream: sends requests through a single writer loop (gRPC
