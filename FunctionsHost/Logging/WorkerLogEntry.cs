@@ -1,4 +1,5 @@
 using System.Globalization;
+using FunctionsHost.Rpc;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsHost.Logging;
@@ -22,6 +23,26 @@ public sealed record WorkerLogEntry(
     string? Exception,
     string? InvocationId)
 {
+    /// <summary>A line the worker sent over its event stream, received at <paramref name="received"/>.</summary>
+    public static WorkerLogEntry FromRpcLog(RpcLog log, DateTimeOffset received)
+    {
+        string? exception = null;
+        if (log.Exception is { } ex)
+        {
+            exception = string.IsNullOrEmpty(ex.StackTrace) ? ex.Message : ex.Message + Environment.NewLine + ex.StackTrace;
+        }
+
+        return new WorkerLogEntry(
+            received,
+            WorkerLogSource.Rpc,
+            log.Category,
+            (LogLevel)(int)log.Level,
+            string.IsNullOrEmpty(log.EventId) ? null : log.EventId,
+            log.Message,
+            exception,
+            string.IsNullOrEmpty(log.InvocationId) ? null : log.InvocationId);
+    }
+
     public override string ToString()
     {
         var time = Timestamp.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
