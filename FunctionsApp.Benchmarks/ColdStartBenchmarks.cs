@@ -1,5 +1,6 @@
 using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
+using FunctionsHost.Worker;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Benchmarks;

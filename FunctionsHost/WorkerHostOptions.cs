@@ -1,3 +1,4 @@
+using FunctionsHost.Logging;
 using FunctionsHost.Rpc;
 using Microsoft.Azure.WebJobs.Host;
 

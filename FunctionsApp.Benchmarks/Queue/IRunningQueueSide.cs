@@ -7,5 +7,5 @@ public interface IRunningQueueSide : IAsyncDisposable
     int? WorkerProcessId { get; }
 
     /// <summary>What the worker logged (each line crossed gRPC to our host), for the side that has one.</summary>
-    FunctionsHost.WorkerLogs? WorkerLogs => null;
+    FunctionsHost.Logging.WorkerLogs? WorkerLogs => null;
 }

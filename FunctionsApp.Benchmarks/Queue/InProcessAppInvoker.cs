@@ -1,5 +1,4 @@
 using FunctionsApp.Dispatch;
-using FunctionsHost;
 using FunctionsHost.Rpc;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

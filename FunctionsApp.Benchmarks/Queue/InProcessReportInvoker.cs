@@ -1,5 +1,4 @@
 using Azure.Storage.Blobs;
-using FunctionsHost;
 using FunctionsHost.Rpc;
 
 namespace FunctionsApp.Benchmarks.Queue;

@@ -3,6 +3,8 @@ using Azure.Storage.Queues;
 using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
+using FunctionsHost.Logging;
+using FunctionsHost.Queues;
 using FunctionsHost.Rpc;
 
 namespace FunctionsApp.Benchmarks.Queue;

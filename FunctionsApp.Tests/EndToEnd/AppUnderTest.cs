@@ -1,6 +1,7 @@
 using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
+using FunctionsHost.Rpc;
 using Microsoft.Azure.WebJobs.Host;
 using Xunit.Abstractions;
 

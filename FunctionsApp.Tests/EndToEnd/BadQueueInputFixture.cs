@@ -1,7 +1,7 @@
 using System.Text.Json;
 using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
-using FunctionsHost;
+using FunctionsHost.Rpc;
 
 namespace FunctionsApp.Tests.EndToEnd;
 

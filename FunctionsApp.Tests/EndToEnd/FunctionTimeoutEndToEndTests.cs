@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using Azure.Storage.Queues;
 using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
+using FunctionsHost.Logging;
+using FunctionsHost.Rpc;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Net;
 using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
+using FunctionsHost.Http;
+using FunctionsHost.Rpc;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

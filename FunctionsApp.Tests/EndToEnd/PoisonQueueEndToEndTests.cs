@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using FunctionsApp.Tests.Infrastructure;
-using FunctionsHost;
+using FunctionsHost.Rpc;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

@@ -4,7 +4,7 @@ using Azure.Storage.Blobs.Models;
 using FunctionsApp.Dispatch;
 using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
-using FunctionsHost;
+using FunctionsHost.Rpc;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
+using FunctionsHost.Worker;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

@@ -1,6 +1,6 @@
 using FunctionsApp.Telemetry;
 using FunctionsApp.Tests.Infrastructure;
-using FunctionsHost;
+using FunctionsHost.Logging;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

@@ -1,6 +1,6 @@
 using Azure.Storage.Blobs.Models;
 using FunctionsApp.Tests.Infrastructure;
-using FunctionsHost;
+using FunctionsHost.Rpc;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

@@ -1,4 +1,4 @@
-using FunctionsHost;
+using FunctionsHost.Logging;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 

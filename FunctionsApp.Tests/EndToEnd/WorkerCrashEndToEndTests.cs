@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using FunctionsApp.Functions;
-using FunctionsHost;
+using FunctionsHost.Worker;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

@@ -3,6 +3,8 @@ using Azure.Storage.Queues.Models;
 using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
+using FunctionsHost.Queues;
+using FunctionsHost.Worker;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

@@ -1,4 +1,4 @@
-using FunctionsHost;
+using FunctionsHost.Logging;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.Infrastructure;

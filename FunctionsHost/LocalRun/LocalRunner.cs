@@ -1,8 +1,7 @@
 using System.Collections;
 using System.Globalization;
-using Azure;
-using Azure.Storage.Queues;
-using Microsoft.Extensions.Logging;
+using FunctionsHost.Http;
+using FunctionsHost.Worker;
 
 namespace FunctionsHost.LocalRun;
 
@@ -69,7 +68,7 @@ public static class LocalRunner
             var connection = StorageConnection(settings, settingsFile);
             if (connection is not null)
             {
-                await PrepareStorageAsync(connection, QueuesNamedIn(settings), output, stop);
+                await LocalStorage.PrepareAsync(connection, QueuesNamedIn(settings), output, stop);
             }
 
             await output.WriteLineAsync($"Starting the worker of {app.Directory} ...");
@@ -237,55 +236,6 @@ public static class LocalRunner
         return variables;
     }
 
-    private static async Task PrepareStorageAsync(string connection, IReadOnlyList<string> queues, TextWriter output, CancellationToken stop)
-    {
-        QueueServiceClient service;
-        try
-        {
-            var options = new QueueClientOptions();
-            options.Retry.MaxRetries = 1;
-            options.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
-            service = new QueueServiceClient(connection, options);
-        }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException)
-        {
-            throw new LocalRunException($"The app setting '{StorageSetting}' is not a valid storage connection string ({ex.GetType().Name}).", ex);
-        }
-
-        try
-        {
-            await service.GetPropertiesAsync(stop);
-            foreach (var queue in queues)
-            {
-                await service.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: stop);
-            }
-        }
-        catch (RequestFailedException ex) when (ex.Status != 0)
-        {
-            throw new LocalRunException(
-                $"Storage at {service.Uri} refused the app's credentials ({StorageSetting}): {ex.Status} {ex.ErrorCode}. Check the account name and key in the setting.", ex);
-        }
-        catch (Exception ex) when (ex is RequestFailedException or AggregateException or HttpRequestException)
-        {
-            throw new LocalRunException(
-                $"Storage is not reachable at {service.Uri} ({StorageSetting}): {FirstLine(ex)}. " +
-                "Start Azurite (scripts/run-local.sh starts one) or correct the setting.", ex);
-        }
-
-        if (queues.Count > 0)
-        {
-            await output.WriteLineAsync($"Storage at {service.Uri} is reachable; queues ready: {string.Join(", ", queues)}.");
-        }
-    }
-
-    private static string FirstLine(Exception ex)
-    {
-        var inner = ex is AggregateException { InnerExceptions.Count: > 0 } aggregate ? aggregate.InnerExceptions[^1] : ex;
-        var message = inner.InnerException is HttpRequestException http ? http.Message : inner.Message;
-        var end = message.IndexOfAny(['\r', '\n']);
-        return end < 0 ? message : message[..end];
-    }
-
     private static string FunctionList(WorkerHost host)
     {
         var lines = new List<string> { "", "Functions:", "" };
@@ -305,27 +255,5 @@ public static class LocalRunner
         }
 
         return string.Join(System.Environment.NewLine, lines);
-    }
-
-    /// <summary>Writes each log line with its level and category, one line per entry, as it arrives.</summary>
-    private sealed class ConsoleLogSink(TextWriter output)
-    {
-        private readonly Lock gate = new();
-
-        public void Write(WorkerLogEntry entry)
-        {
-            // Entries without text (Host.Results and Host.Aggregator carry only state, for
-            // Application Insights) would print as a bare category.
-            if (entry.Level < LogLevel.Information || (entry.Message.Length == 0 && string.IsNullOrEmpty(entry.Exception)))
-            {
-                return;
-            }
-
-            lock (gate)
-            {
-                output.WriteLine(entry.ToString());
-                output.Flush();
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 using FunctionsApp.Tests.Infrastructure;
-using FunctionsHost;
+using FunctionsHost.Http;
+using FunctionsHost.Rpc;
 
 namespace FunctionsApp.Tests.Unit.Host;
 

@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
-using FunctionsHost;
+using FunctionsHost.Logging;
+using FunctionsHost.Queues;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsApp.Tests.Unit.Host;

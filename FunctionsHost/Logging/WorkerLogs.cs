@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Logging;
 
 /// <summary>
 /// Everything the workers and their host logged, in arrival order: kept for callers to assert on or

@@ -1,6 +1,6 @@
 using Microsoft.Azure.WebJobs.Host;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Queues;
 
 /// <summary>Creates the emitted queue functions and gives each the forwarder of its host.</summary>
 public sealed class ForwardingJobActivator(QueueInvocationForwarder forwarder) : IJobActivator

@@ -1,4 +1,4 @@
-namespace FunctionsHost;
+namespace FunctionsHost.Worker;
 
 /// <summary>The worker cannot answer: it did not start, exited, or its event stream ended.</summary>
 public sealed class WorkerUnavailableException : Exception

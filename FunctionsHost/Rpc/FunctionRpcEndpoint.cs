@@ -1,7 +1,6 @@
-using FunctionsHost.Rpc;
 using Grpc.Core;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Rpc;
 
 /// <summary>The gRPC service the worker connects to; hands its one stream to the channel.</summary>
 public sealed class FunctionRpcEndpoint(WorkerRpcChannel channel) : FunctionRpc.FunctionRpcBase

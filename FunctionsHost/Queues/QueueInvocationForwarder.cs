@@ -3,7 +3,7 @@ using Azure.Storage.Queues.Models;
 using FunctionsHost.Rpc;
 using Google.Protobuf;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Queues;
 
 /// <summary>
 /// Turns a message the WebJobs queue listener delivered into an invocation of the app's function

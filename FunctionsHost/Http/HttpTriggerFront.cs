@@ -1,6 +1,7 @@
 using System.Net;
+using FunctionsHost.Logging;
 using FunctionsHost.Rpc;
-using Google.Protobuf;
+using FunctionsHost.Worker;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -11,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Http;
 
 /// <summary>
 /// The HTTP side of the Functions host: serves each HTTP-triggered function at
@@ -29,12 +30,6 @@ public sealed class HttpTriggerFront : IAsyncDisposable
     /// with an empty body, on either HTTP model (measured under 4.1037), before the function runs.
     /// </summary>
     public const long MaxRequestBodyBytes = 100L * 1024 * 1024;
-
-    // Headers Kestrel computes itself; copying the worker's would contradict the real body.
-    private static readonly HashSet<string> HopByHopHeaders = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "Content-Length", "Transfer-Encoding", "Connection",
-    };
 
     private readonly WebApplication app;
     private readonly IReadOnlyList<(WorkerFunction Function, HttpRouteTemplate Route)> routes;
@@ -175,11 +170,11 @@ public sealed class HttpTriggerFront : IAsyncDisposable
 
         if (channel.HttpUri is { } workerUri)
         {
-            await proxy.ForwardAsync(context, ToProxiedInvocation(match.Function, match.Values!), workerUri, channel, logs);
+            await proxy.ForwardAsync(context, RpcHttpMessages.ToProxiedInvocation(match.Function, match.Values!), workerUri, channel, logs);
             return;
         }
 
-        var request = await ToInvocationAsync(context, match.Function, match.Values!);
+        var request = await RpcHttpMessages.ToInvocationAsync(context, match.Function, match.Values!);
         InvocationResponse response;
         try
         {
@@ -203,95 +198,7 @@ public sealed class HttpTriggerFront : IAsyncDisposable
             return;
         }
 
-        await WriteResponseAsync(context, response);
-    }
-
-    /// <summary>
-    /// The invocation that goes with a forwarded request: the HTTP input is empty (the worker has
-    /// the request itself); route values travel as trigger metadata, as on the built-in model.
-    /// </summary>
-    private static InvocationRequest ToProxiedInvocation(WorkerFunction function, IReadOnlyDictionary<string, string> routeValues)
-    {
-        var invocation = Invocations.New(function);
-        invocation.InputData.Add(new ParameterBinding { Name = function.TriggerParameterName, Data = new TypedData() });
-        foreach (var (name, value) in routeValues)
-        {
-            invocation.TriggerMetadata[name] = new TypedData { String = value };
-        }
-
-        return invocation;
-    }
-
-    private static async Task<InvocationRequest> ToInvocationAsync(HttpContext context, WorkerFunction function, IReadOnlyDictionary<string, string> routeValues)
-    {
-        var request = context.Request;
-        using var body = new MemoryStream();
-        if (request.ContentLength is not null)
-        {
-            await request.Body.CopyToAsync(body, context.RequestAborted);
-        }
-
-        // else: a chunked body (no Content-Length). The Functions host (4.1037, measured) hands the
-        // built-in HTTP model an empty body then; doing the same shows users' outcome in our tests.
-        var http = new RpcHttp
-        {
-            Method = request.Method,
-            // The worker reads the query string from the URL.
-            Url = $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}",
-            // The worker advertises RawHttpBodyBytes: a string body would fail in it.
-            Body = new TypedData { Bytes = ByteString.CopyFrom(body.GetBuffer(), 0, (int)body.Length) },
-        };
-        foreach (var header in request.Headers)
-        {
-            // UseNullableValueDictionaryForHttp: headers go in nullable_headers.
-            http.NullableHeaders[header.Key] = new NullableString { Value = header.Value.ToString() };
-        }
-
-        foreach (var query in request.Query)
-        {
-            http.NullableQuery[query.Key] = new NullableString { Value = query.Value.ToString() };
-        }
-
-        var invocation = Invocations.New(function);
-        foreach (var (name, value) in routeValues)
-        {
-            http.NullableParams[name] = new NullableString { Value = value };
-            invocation.TriggerMetadata[name] = new TypedData { String = value };
-        }
-
-        invocation.InputData.Add(new ParameterBinding { Name = function.TriggerParameterName, Data = new TypedData { Http = http } });
-        return invocation;
-    }
-
-    private static async Task WriteResponseAsync(HttpContext context, InvocationResponse response)
-    {
-        var http = response.ReturnValue?.Http
-            ?? response.OutputData.FirstOrDefault(o => o.Data?.Http is not null)?.Data.Http;
-        if (http is null)
-        {
-            context.Response.StatusCode = StatusCodes.Status204NoContent;
-            return;
-        }
-
-        context.Response.StatusCode = int.TryParse(http.StatusCode, out var status) ? status : StatusCodes.Status200OK;
-        foreach (var (name, value) in http.Headers)
-        {
-            if (!HopByHopHeaders.Contains(name))
-            {
-                context.Response.Headers[name] = value;
-            }
-        }
-
-        var body = http.Body switch
-        {
-            null => [],
-            { DataCase: TypedData.DataOneofCase.Bytes } b => b.Bytes.ToByteArray(),
-            { DataCase: TypedData.DataOneofCase.Stream } s => s.Stream.ToByteArray(),
-            { DataCase: TypedData.DataOneofCase.String } s => System.Text.Encoding.UTF8.GetBytes(s.String),
-            { DataCase: TypedData.DataOneofCase.Json } j => System.Text.Encoding.UTF8.GetBytes(j.Json),
-            _ => [],
-        };
-        await context.Response.Body.WriteAsync(body, context.RequestAborted);
+        await RpcHttpMessages.WriteResponseAsync(context, response);
     }
 
     private const string Homepage = """

@@ -1,4 +1,4 @@
-namespace FunctionsHost;
+namespace FunctionsHost.Http;
 
 /// <summary>
 /// A Functions HTTP route (e.g. <c>items/{id}</c>) matched against a request path below

@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using FunctionsHost.Logging;
 using Microsoft.Extensions.Logging;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Worker;
 
 /// <summary>
 /// A compiled app's worker running as its own process, launched with the command line and

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using FunctionsHost.Rpc;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Rpc;
 
 /// <summary>Builds invocation requests the way the Functions host does.</summary>
 public static class Invocations

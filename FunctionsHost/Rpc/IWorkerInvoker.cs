@@ -1,6 +1,5 @@
-using FunctionsHost.Rpc;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Rpc;
 
 /// <summary>
 /// Where the triggers send invocations: one worker's channel, or the host, which forwards to

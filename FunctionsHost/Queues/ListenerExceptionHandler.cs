@@ -1,8 +1,9 @@
 using System.Runtime.ExceptionServices;
+using FunctionsHost.Logging;
 using Microsoft.Azure.WebJobs.Host.Timers;
 using Microsoft.Extensions.Logging;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Queues;
 
 /// <summary>
 /// What the queue listener does with an exception nothing else caught (one thrown while a message

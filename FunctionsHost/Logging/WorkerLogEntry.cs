@@ -1,7 +1,8 @@
 using System.Globalization;
+using FunctionsHost.Rpc;
 using Microsoft.Extensions.Logging;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Logging;
 
 /// <summary>One line of what the worker (or the host on its behalf) logged.</summary>
 /// <param name="Timestamp">When the host received it.</param>
@@ -22,6 +23,26 @@ public sealed record WorkerLogEntry(
     string? Exception,
     string? InvocationId)
 {
+    /// <summary>A line the worker sent over its event stream, received at <paramref name="received"/>.</summary>
+    public static WorkerLogEntry FromRpcLog(RpcLog log, DateTimeOffset received)
+    {
+        string? exception = null;
+        if (log.Exception is { } ex)
+        {
+            exception = string.IsNullOrEmpty(ex.StackTrace) ? ex.Message : ex.Message + Environment.NewLine + ex.StackTrace;
+        }
+
+        return new WorkerLogEntry(
+            received,
+            WorkerLogSource.Rpc,
+            log.Category,
+            (LogLevel)(int)log.Level,
+            string.IsNullOrEmpty(log.EventId) ? null : log.EventId,
+            log.Message,
+            exception,
+            string.IsNullOrEmpty(log.InvocationId) ? null : log.InvocationId);
+    }
+
     public override string ToString()
     {
         var time = Timestamp.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);

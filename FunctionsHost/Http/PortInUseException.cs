@@ -1,4 +1,4 @@
-namespace FunctionsHost;
+namespace FunctionsHost.Http;
 
 /// <summary>The HTTP port asked for is taken by another process.</summary>
 public sealed class PortInUseException(int port, Exception inner)

@@ -1,6 +1,5 @@
-using FunctionsHost.Rpc;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Rpc;
 
 /// <summary>
 /// An invocation ran past the function timeout: the host has given up on it (and asked the worker

@@ -1,10 +1,12 @@
 using System.Net;
+using FunctionsHost.Logging;
 using FunctionsHost.Rpc;
+using FunctionsHost.Worker;
 using Google.Protobuf.Collections;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Http;
 
 /// <summary>
 /// HTTP for workers on ASP.NET Core integration, as the Functions host does it: the worker runs

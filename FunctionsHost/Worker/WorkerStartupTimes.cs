@@ -1,4 +1,4 @@
-namespace FunctionsHost;
+namespace FunctionsHost.Worker;
 
 /// <summary>How long the worker took from process launch to each start-up milestone.</summary>
 public sealed record WorkerStartupTimes(TimeSpan StartStream, TimeSpan Initialized, TimeSpan FunctionsLoaded)

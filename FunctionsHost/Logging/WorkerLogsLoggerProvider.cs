@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Logging;
 
 /// <summary>Sends the host's own logs (Kestrel, the WebJobs queue listener) to a worker's log capture.</summary>
 public sealed class WorkerLogsLoggerProvider(WorkerLogs logs, LogLevel minimum) : ILoggerProvider

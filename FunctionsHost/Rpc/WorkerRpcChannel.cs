@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
-using FunctionsHost.Rpc;
+using FunctionsHost.Logging;
+using FunctionsHost.Worker;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using GrpcException = Grpc.Core.RpcException;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Rpc;
 
 /// <summary>
 /// The host's end of one worker's event stream: sends requests through a single writer loop (gRPC
@@ -253,7 +254,7 @@ public sealed class WorkerRpcChannel(string workerId, WorkerLogs logs) : IWorker
                 started.TrySetResult();
                 break;
             case StreamingMessage.ContentOneofCase.RpcLog:
-                Record(message.RpcLog);
+                logs.Add(WorkerLogEntry.FromRpcLog(message.RpcLog, DateTimeOffset.UtcNow));
                 break;
             case StreamingMessage.ContentOneofCase.InvocationResponse:
                 if (invocations.TryGetValue(message.InvocationResponse.InvocationId, out var invocation)
@@ -278,24 +279,5 @@ public sealed class WorkerRpcChannel(string workerId, WorkerLogs logs) : IWorker
 
                 break;
         }
-    }
-
-    private void Record(RpcLog log)
-    {
-        string? exception = null;
-        if (log.Exception is { } ex)
-        {
-            exception = string.IsNullOrEmpty(ex.StackTrace) ? ex.Message : ex.Message + Environment.NewLine + ex.StackTrace;
-        }
-
-        logs.Add(new WorkerLogEntry(
-            DateTimeOffset.UtcNow,
-            WorkerLogSource.Rpc,
-            log.Category,
-            (LogLevel)(int)log.Level,
-            string.IsNullOrEmpty(log.EventId) ? null : log.EventId,
-            log.Message,
-            exception,
-            string.IsNullOrEmpty(log.InvocationId) ? null : log.InvocationId));
     }
 }

@@ -1,4 +1,4 @@
-namespace FunctionsHost;
+namespace FunctionsHost.Rpc;
 
 /// <summary>The worker ran a function and reported Failure; thrown so the trigger's retry rules apply.</summary>
 public sealed class FunctionInvocationFailedException : Exception

@@ -3,7 +3,7 @@ using System.Reflection.Emit;
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.WebJobs;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Queues;
 
 /// <summary>
 /// Emits one WebJobs function type per queue-triggered function of the app, as the Functions host

@@ -1,6 +1,6 @@
 using Azure.Storage.Queues.Models;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Queues;
 
 /// <summary>
 /// Base of the WebJobs functions emitted for the app's queue triggers (see

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Rpc;
 
 /// <summary>
 /// host.json's <c>functionTimeout</c>, read with the Functions host's rules for the plans that allow

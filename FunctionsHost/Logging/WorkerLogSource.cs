@@ -1,4 +1,4 @@
-namespace FunctionsHost;
+namespace FunctionsHost.Logging;
 
 /// <summary>Where a captured log line came from.</summary>
 public enum WorkerLogSource

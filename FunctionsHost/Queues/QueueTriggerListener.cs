@@ -1,3 +1,4 @@
+using FunctionsHost.Logging;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Azure.WebJobs.Host;
 using Microsoft.Extensions.Configuration;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Queues;
 
 /// <summary>
 /// The queue side of the Functions host: the WebJobs SDK with its Azure Storage Queues extension

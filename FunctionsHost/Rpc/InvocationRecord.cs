@@ -1,6 +1,5 @@
-using FunctionsHost.Rpc;
 
-namespace FunctionsHost;
+namespace FunctionsHost.Rpc;
 
 /// <summary>An invocation the host sent and how it ended (a response, or why there was none).</summary>
 public sealed record InvocationRecord(InvocationRequest Request, InvocationResponse? Response, Exception? Failure)
