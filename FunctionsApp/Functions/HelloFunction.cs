@@ -32,7 +32,7 @@ public sealed class HelloFunction(GreetingService greetings, AppMetrics metrics,
         if (result.Error is { } error)
         {
             GreetingLog.GreetingRejected(logger, (int)result.Status, error.Error);
-            return HttpJson.Json(result.Status, error, AppJsonContext.Outgoing.ErrorReply);
+            return HttpJson.Error(result.Status, error);
         }
 
         return HttpJson.Json(result.Status, result.Reply!, AppJsonContext.Outgoing.GreetingReply);
