@@ -209,18 +209,7 @@ public sealed class QueueDeadLetterReplayer(
         finally
         {
             // Make what stays visible again at once rather than after the hold.
-            await Parallel.ForEachAsync(release.Values, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (message, _) =>
-            {
-                try
-                {
-                    await deadLetters.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None)
-                        .ConfigureAwait(false);
-                }
-                catch (RequestFailedException ex) when (ex.Status == 404)
-                {
-                    // Its hold ran out and someone else received it: it is visible to them already.
-                }
-            }).ConfigureAwait(false);
+            await deadLetters.ReleaseAsync(release.Values, parallelism).ConfigureAwait(false);
         }
 
         // The count at the start is approximate; once a receive found nothing visible, nothing is left.
