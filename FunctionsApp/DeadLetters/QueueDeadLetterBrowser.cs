@@ -268,19 +268,10 @@ public sealed class QueueDeadLetterBrowser(
     private async Task<(string? Body, string? Refusal, string? Detail)> ReadBodyBlobAsync(string parkedId, CancellationToken cancellationToken)
     {
         var blob = bodies.GetBlobClient(QueueDeadLetterSink.BodyBlobName(parkedId));
-        BlobProperties properties;
-        try
+        var (properties, refusal, detail) = await BodyBlobStamp.CheckAsync(blob, parkedId, cancellationToken).ConfigureAwait(false);
+        if (properties is null)
         {
-            properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            return (null, ReplayRefusals.BodyBlobMissing, $"its body blob {blob.Name} does not exist.");
-        }
-
-        if (!properties.Metadata.TryGetValue(QueueDeadLetterSink.ParkedMessageIdMetadata, out var stamp) || stamp != parkedId)
-        {
-            return (null, ReplayRefusals.BodyBlobNotOurs, $"its body blob {blob.Name} does not carry the app's stamp for this message.");
+            return (null, refusal, detail);
         }
 
         if (properties.Metadata.ContainsKey(QueueDeadLetterReplayer.ReplayedAtMetadata))

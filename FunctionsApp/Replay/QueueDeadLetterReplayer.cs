@@ -250,19 +250,10 @@ public sealed class QueueDeadLetterReplayer(
             if (body is null)
             {
                 blob = bodies.GetBlobClient(QueueDeadLetterSink.BodyBlobName(parked.MessageId!));
-                BlobProperties properties;
-                try
+                var (properties, refusal, detail) = await BodyBlobStamp.CheckAsync(blob, parked.MessageId!, cancellationToken).ConfigureAwait(false);
+                if (properties is null)
                 {
-                    properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-                }
-                catch (RequestFailedException ex) when (ex.Status == 404)
-                {
-                    return Refuse(message, ReplayRefusals.BodyBlobMissing, $"its body blob {blob.Name} does not exist.");
-                }
-
-                if (!properties.Metadata.TryGetValue(QueueDeadLetterSink.ParkedMessageIdMetadata, out var stamp) || stamp != parked.MessageId)
-                {
-                    return Refuse(message, ReplayRefusals.BodyBlobNotOurs, $"its body blob {blob.Name} does not carry the app's stamp for this message.");
+                    return Refuse(message, refusal, detail);
                 }
 
                 if (properties.Metadata.ContainsKey(ReplayedAtMetadata))
