@@ -1,5 +1,6 @@
 using System.Net;
 using FunctionsApp.Greeting;
+using FunctionsApp.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -41,7 +42,7 @@ public sealed class BareGreetingServer : IAsyncDisposable
         {
             var result = greetings.Greet(new GreetingRequest(ReadOnlyMemory<byte>.Empty, null, request.Query["name"]));
             return result.Error is { } error
-                ? Results.Json(error, AppJsonContext.Outgoing.ErrorReply, ContentType, (int)result.Status)
+                ? Results.Json(error, HttpJson.ErrorReplyJson, ContentType, (int)result.Status)
                 : Results.Json(result.Reply!, AppJsonContext.Outgoing.GreetingReply, ContentType, (int)result.Status);
         });
         await app.StartAsync();

@@ -1,11 +1,10 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Unicode;
 using FunctionsApp.DeadLetters;
 using FunctionsApp.Dispatch;
 using FunctionsApp.Greeting;
-using FunctionsApp.Http;
+using FunctionsApp.Json;
 using FunctionsApp.Notifications;
 using FunctionsApp.Replay;
 using FunctionsApp.Reports;
@@ -25,7 +24,6 @@ namespace FunctionsApp;
 [JsonSerializable(typeof(Notification))]
 [JsonSerializable(typeof(DeadLetterEnvelope))]
 [JsonSerializable(typeof(GreetingReply))]
-[JsonSerializable(typeof(ErrorReply))]
 [JsonSerializable(typeof(ReplayReport))]
 [JsonSerializable(typeof(ReplayRequest))]
 [JsonSerializable(typeof(DeadLetterCursor))]
@@ -56,7 +54,7 @@ public sealed partial class AppJsonContext : JsonSerializerContext
     private static class OutgoingHolder
     {
         public static readonly AppJsonContext Instance =
-            new(new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) });
+            new(new JsonSerializerOptions(Default.Options) { Encoder = OutgoingJson.Encoder });
     }
 
     private static class EnvelopeHolder

@@ -8,6 +8,7 @@ using Azure.Storage.Queues.Models;
 using FunctionsApp.Diagnostics;
 using FunctionsApp.Dispatch;
 using FunctionsApp.Replay;
+using FunctionsApp.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -224,19 +225,7 @@ public sealed class QueueDeadLetterBrowser(
     }
 
     /// <summary>Makes messages this call read visible again at once; one it can no longer update was received by someone else meanwhile.</summary>
-    private async Task ReleaseAsync(IEnumerable<QueueMessage> messages) =>
-        await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = ReceiveSize }, async (message, _) =>
-        {
-            try
-            {
-                await deadLetters.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None)
-                    .ConfigureAwait(false);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-                // Deleted or received by someone else meanwhile: nothing to make visible.
-            }
-        }).ConfigureAwait(false);
+    private Task ReleaseAsync(IEnumerable<QueueMessage> messages) => deadLetters.ReleaseAsync(messages, ReceiveSize);
 
     private async Task<QueueMessage[]> ReceiveAsync(int count, CancellationToken cancellationToken) =>
         (await deadLetters.ReceiveMessagesAsync(count, Hold, cancellationToken).ConfigureAwait(false)).Value;
@@ -279,19 +268,10 @@ public sealed class QueueDeadLetterBrowser(
     private async Task<(string? Body, string? Refusal, string? Detail)> ReadBodyBlobAsync(string parkedId, CancellationToken cancellationToken)
     {
         var blob = bodies.GetBlobClient(QueueDeadLetterSink.BodyBlobName(parkedId));
-        BlobProperties properties;
-        try
+        var (properties, refusal, detail) = await BodyBlobStamp.CheckAsync(blob, parkedId, cancellationToken).ConfigureAwait(false);
+        if (properties is null)
         {
-            properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            return (null, ReplayRefusals.BodyBlobMissing, $"its body blob {blob.Name} does not exist.");
-        }
-
-        if (!properties.Metadata.TryGetValue(QueueDeadLetterSink.ParkedMessageIdMetadata, out var stamp) || stamp != parkedId)
-        {
-            return (null, ReplayRefusals.BodyBlobNotOurs, $"its body blob {blob.Name} does not carry the app's stamp for this message.");
+            return (null, refusal, detail);
         }
 
         if (properties.Metadata.ContainsKey(QueueDeadLetterReplayer.ReplayedAtMetadata))

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FunctionsApp.Json;
 
 namespace FunctionsApp.Dispatch;
 
@@ -36,42 +37,13 @@ public static class CommandFields
     /// </summary>
     public static void UnicodeJson(JsonElement value, string field)
     {
-        try
+        if (!JsonText.IsAllText(value))
         {
-            ReadAllText(value);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new PermanentFailureException(FailureReasons.InvalidField, $"The field '{field}' holds text that is not valid Unicode.", ex);
+            throw new PermanentFailureException(FailureReasons.InvalidField, $"The field '{field}' holds text that is not valid Unicode.");
         }
     }
 
     /// <summary>Checks an optional text field; null passes.</summary>
     public static string? Optional(string? value, string field, int maxLength) =>
         value is null ? null : Text(value, field, maxLength);
-
-    private static void ReadAllText(JsonElement value)
-    {
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.String:
-                _ = value.GetString();
-                break;
-            case JsonValueKind.Object:
-                foreach (var property in value.EnumerateObject())
-                {
-                    _ = property.Name;
-                    ReadAllText(property.Value);
-                }
-
-                break;
-            case JsonValueKind.Array:
-                foreach (var item in value.EnumerateArray())
-                {
-                    ReadAllText(item);
-                }
-
-                break;
-        }
-    }
 }

@@ -65,15 +65,9 @@ public sealed class WorkItemParser(IOptions<DispatchOptions> options)
                 throw new PermanentFailureException(FailureReasons.InvalidField, "The field 'action' must be a string.");
             }
 
-            string name;
-            try
+            if (!JsonText.TryGetString(action, out var name))
             {
-                name = action.GetString()!;
-            }
-            catch (InvalidOperationException ex)
-            {
-                // An escaped lone surrogate ("\ud800") is valid JSON but no text.
-                throw new PermanentFailureException(FailureReasons.InvalidField, "The field 'action' is not valid Unicode text.", ex);
+                throw new PermanentFailureException(FailureReasons.InvalidField, "The field 'action' is not valid Unicode text.");
             }
 
             if (name.Length == 0)

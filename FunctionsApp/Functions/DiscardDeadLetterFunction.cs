@@ -1,4 +1,3 @@
-using System.Net;
 using FunctionsApp.DeadLetters;
 using FunctionsApp.Http;
 using Microsoft.AspNetCore.Http;
@@ -16,20 +15,13 @@ public sealed class DiscardDeadLetterFunction(IDeadLetterBrowser browser)
 
     // Function level: it destroys a message; who asked is logged (event 5100).
     [Function(Name)]
-    public async Task<IResult> Run(
+    public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "dead-letters/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!DeadLetterIds.IsValid(id))
-        {
-            return DeadLetterIds.Invalid();
-        }
-
-        var discarded = await browser.DiscardAsync(id, CallerIdentity.Describe(request), cancellationToken).ConfigureAwait(false);
-        return discarded is null
-            ? DeadLetterIds.NotFound()
-            : HttpJson.Json(HttpStatusCode.OK, discarded, AppJsonContext.Outgoing.DeadLetterSummary);
+        return DeadLetterIds.AnswerAsync(
+            id, found => browser.DiscardAsync(found, CallerIdentity.Describe(request), cancellationToken), AppJsonContext.Outgoing.DeadLetterSummary);
     }
 }

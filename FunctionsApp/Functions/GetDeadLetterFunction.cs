@@ -1,6 +1,4 @@
-using System.Net;
 using FunctionsApp.DeadLetters;
-using FunctionsApp.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
@@ -16,20 +14,12 @@ public sealed class GetDeadLetterFunction(IDeadLetterBrowser browser)
 
     // Function level: the body may hold personal data.
     [Function(Name)]
-    public async Task<IResult> Run(
+    public Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "dead-letters/{id}")] HttpRequest request,
         string id,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!DeadLetterIds.IsValid(id))
-        {
-            return DeadLetterIds.Invalid();
-        }
-
-        var detail = await browser.GetAsync(id, cancellationToken).ConfigureAwait(false);
-        return detail is null
-            ? DeadLetterIds.NotFound()
-            : HttpJson.Json(HttpStatusCode.OK, detail, AppJsonContext.Outgoing.DeadLetterDetail);
+        return DeadLetterIds.AnswerAsync(id, found => browser.GetAsync(found, cancellationToken), AppJsonContext.Outgoing.DeadLetterDetail);
     }
 }

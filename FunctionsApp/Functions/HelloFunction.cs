@@ -25,14 +25,14 @@ public sealed class HelloFunction(GreetingService greetings, AppMetrics metrics,
         var declared = request.ContentLength;
         var body = declared > GreetingService.MaxBodyBytes
             ? ReadOnlyMemory<byte>.Empty
-            : await ReadAtMostAsync(request.Body, GreetingService.MaxBodyBytes + 1, cancellationToken).ConfigureAwait(false);
+            : await HttpBody.ReadAtMostAsync(request.Body, GreetingService.MaxBodyBytes + 1, cancellationToken).ConfigureAwait(false);
         var result = greetings.Greet(new GreetingRequest(body, request.ContentType, QueryName(request.QueryString), declared));
         metrics.Greeting((int)result.Status);
 
         if (result.Error is { } error)
         {
             GreetingLog.GreetingRejected(logger, (int)result.Status, error.Error);
-            return HttpJson.Json(result.Status, error, AppJsonContext.Outgoing.ErrorReply);
+            return HttpJson.Error(result.Status, error);
         }
 
         return HttpJson.Json(result.Status, result.Reply!, AppJsonContext.Outgoing.GreetingReply);
@@ -64,22 +64,5 @@ public sealed class HelloFunction(GreetingService greetings, AppMetrics metrics,
         return values.Length == 0 ? null : string.Join(',', values);
 
         static string Decode(string text) => System.Text.Encoding.UTF8.GetString(System.Web.HttpUtility.UrlDecodeToBytes(text));
-    }
-
-    /// <summary>
-    /// Reads no more than <paramref name="limit"/> bytes, so an oversized body costs little; with or
-    /// without Content-Length (a chunked body is bounded the same way).
-    /// </summary>
-    private static async Task<ReadOnlyMemory<byte>> ReadAtMostAsync(Stream body, int limit, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[limit];
-        var total = 0;
-        int read;
-        while (total < limit && (read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            total += read;
-        }
-
-        return buffer.AsMemory(0, total);
     }
 }

@@ -72,17 +72,10 @@ public sealed class ReplayDeadLettersFunction(IDeadLetterReplayer replayer)
     /// <summary>The ids of the body, null when there is no body; or the 400 it deserves.</summary>
     private static async Task<(IReadOnlyList<string>? Ids, IResult? Error)> ReadIdsAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var buffer = new MemoryStream();
-        var chunk = new byte[4096];
-        int count;
-        while ((count = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        var buffer = await HttpBody.ReadAtMostAsync(request.Body, MaxBodyBytes + 1, cancellationToken).ConfigureAwait(false);
+        if (buffer.Length > MaxBodyBytes)
         {
-            if (buffer.Length + count > MaxBodyBytes)
-            {
-                return (null, HttpJson.Error(HttpStatusCode.BadRequest, "invalid_body", $"The body must be at most {MaxBodyBytes} bytes."));
-            }
-
-            buffer.Write(chunk, 0, count);
+            return (null, HttpJson.Error(HttpStatusCode.BadRequest, "invalid_body", $"The body must be at most {MaxBodyBytes} bytes."));
         }
 
         if (buffer.Length == 0)
@@ -93,7 +86,7 @@ public sealed class ReplayDeadLettersFunction(IDeadLetterReplayer replayer)
         ReplayRequest? body;
         try
         {
-            body = JsonSerializer.Deserialize(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), AppJsonContext.Default.ReplayRequest);
+            body = JsonSerializer.Deserialize(buffer.Span, AppJsonContext.Default.ReplayRequest);
         }
         catch (JsonException)
         {

@@ -134,16 +134,13 @@ public sealed class GreetingService(TimeProvider time)
                 return null;
             }
 
-            try
+            if (JsonText.TryGetString(name, out var text))
             {
-                return name.GetString();
+                return text;
             }
-            catch (InvalidOperationException)
-            {
-                // An escaped lone surrogate ("\ud800") is valid JSON but no text.
-                error = GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_name", "The name is not valid Unicode text.");
-                return null;
-            }
+
+            error = GreetingResult.Fail(HttpStatusCode.BadRequest, "invalid_name", "The name is not valid Unicode text.");
+            return null;
         }
     }
 

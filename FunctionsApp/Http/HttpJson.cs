@@ -13,5 +13,11 @@ public static class HttpJson
         Results.Json(body, typeInfo, ContentType, (int)status);
 
     public static IResult Error(HttpStatusCode status, string error, string message) =>
-        Json(status, new ErrorReply(error, message), AppJsonContext.Outgoing.ErrorReply);
+        Error(status, new ErrorReply(error, message));
+
+    public static IResult Error(HttpStatusCode status, ErrorReply reply) =>
+        Json(status, reply, ErrorReplyJson);
+
+    /// <summary>How an <see cref="ErrorReply"/> is written, for a caller that answers without <see cref="IResult"/>.</summary>
+    public static JsonTypeInfo<ErrorReply> ErrorReplyJson => HttpJsonContext.Outgoing.ErrorReply;
 }

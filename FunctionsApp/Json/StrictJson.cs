@@ -85,15 +85,10 @@ public static class StrictJson
                 var names = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var property in element.EnumerateObject())
                 {
-                    string current;
-                    try
+                    // A name that is no text (an escaped lone surrogate) is reported by the
+                    // field checks, if a field is read from there at all.
+                    if (!JsonText.TryGetName(property, out var current))
                     {
-                        current = property.Name;
-                    }
-                    catch (InvalidOperationException)
-                    {
-                        // A name that is no text (an escaped lone surrogate) is reported by the
-                        // field checks, if a field is read from there at all.
                         continue;
                     }
 

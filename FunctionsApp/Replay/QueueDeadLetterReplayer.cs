@@ -209,18 +209,7 @@ public sealed class QueueDeadLetterReplayer(
         finally
         {
             // Make what stays visible again at once rather than after the hold.
-            await Parallel.ForEachAsync(release.Values, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (message, _) =>
-            {
-                try
-                {
-                    await deadLetters.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: CancellationToken.None)
-                        .ConfigureAwait(false);
-                }
-                catch (RequestFailedException ex) when (ex.Status == 404)
-                {
-                    // Its hold ran out and someone else received it: it is visible to them already.
-                }
-            }).ConfigureAwait(false);
+            await deadLetters.ReleaseAsync(release.Values, parallelism).ConfigureAwait(false);
         }
 
         // The count at the start is approximate; once a receive found nothing visible, nothing is left.
@@ -261,19 +250,10 @@ public sealed class QueueDeadLetterReplayer(
             if (body is null)
             {
                 blob = bodies.GetBlobClient(QueueDeadLetterSink.BodyBlobName(parked.MessageId!));
-                BlobProperties properties;
-                try
+                var (properties, refusal, detail) = await BodyBlobStamp.CheckAsync(blob, parked.MessageId!, cancellationToken).ConfigureAwait(false);
+                if (properties is null)
                 {
-                    properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
-                }
-                catch (RequestFailedException ex) when (ex.Status == 404)
-                {
-                    return Refuse(message, ReplayRefusals.BodyBlobMissing, $"its body blob {blob.Name} does not exist.");
-                }
-
-                if (!properties.Metadata.TryGetValue(QueueDeadLetterSink.ParkedMessageIdMetadata, out var stamp) || stamp != parked.MessageId)
-                {
-                    return Refuse(message, ReplayRefusals.BodyBlobNotOurs, $"its body blob {blob.Name} does not carry the app's stamp for this message.");
+                    return Refuse(message, refusal, detail);
                 }
 
                 if (properties.Metadata.ContainsKey(ReplayedAtMetadata))

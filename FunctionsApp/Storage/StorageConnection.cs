@@ -36,18 +36,14 @@ public sealed class StorageConnection
     /// <inheritdoc cref="AccountNameKey"/>
     public const string ClientIdKey = "clientId";
 
-    private StorageConnection(string name, string? connectionString, Uri? blobServiceUri, Uri? queueServiceUri, string? clientId, bool managedIdentity)
+    private StorageConnection(string? connectionString, Uri? blobServiceUri, Uri? queueServiceUri, string? clientId, bool managedIdentity)
     {
-        Name = name;
         ConnectionString = connectionString;
         BlobServiceUri = blobServiceUri;
         QueueServiceUri = queueServiceUri;
         ClientId = clientId;
         UsesManagedIdentity = managedIdentity;
     }
-
-    /// <summary>The setting this was read from, for messages.</summary>
-    public string Name { get; }
 
     /// <summary>The connection string; null for an identity-based connection.</summary>
     public string? ConnectionString { get; }
@@ -143,7 +139,7 @@ public sealed class StorageConnection
                 $"set '{name}__credential' to '{ManagedIdentity}' to use that user-assigned identity.");
         }
 
-        return new StorageConnection(name, null, blob, queue, string.IsNullOrWhiteSpace(clientId) ? null : clientId, managedIdentity);
+        return new StorageConnection(null, blob, queue, string.IsNullOrWhiteSpace(clientId) ? null : clientId, managedIdentity);
     }
 
     /// <summary>
@@ -182,7 +178,7 @@ public sealed class StorageConnection
                 $"leave '{name}' empty and set '{name}__blobServiceUri' and '{name}__queueServiceUri' instead.", ex);
         }
 
-        return new StorageConnection(name, connectionString, null, null, null, managedIdentity: false);
+        return new StorageConnection(connectionString, null, null, null, managedIdentity: false);
     }
 
     private static Uri AccountUri(string name, string account, string service)

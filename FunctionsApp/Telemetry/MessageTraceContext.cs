@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using FunctionsApp.Diagnostics;
+using FunctionsApp.Json;
 
 namespace FunctionsApp.Telemetry;
 
@@ -119,16 +120,13 @@ public sealed record MessageTraceContext(string Traceparent, string? Tracestate)
             return false;
         }
 
-        try
+        if (!JsonText.TryGetString(field, out var read))
         {
-            text = field.GetString()!;
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            // An escaped lone surrogate: valid JSON, but no text.
             return false;
         }
+
+        text = read;
+        return true;
     }
 
     private static string Describe(JsonElement field) => field.ValueKind == JsonValueKind.String
