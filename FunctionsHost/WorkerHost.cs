@@ -4,7 +4,6 @@ using FunctionsHost.Logging;
 using FunctionsHost.Queues;
 using FunctionsHost.Rpc;
 using FunctionsHost.Worker;
-using Microsoft.Extensions.Logging;
 
 namespace FunctionsHost;
 
@@ -81,7 +80,8 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
         ArgumentNullException.ThrowIfNull(options);
         var app = AppOutput.Load(options.AppDirectory);
         var host = new WorkerHost(options, app, FunctionTimeoutSetting.Read(app.HostJsonPath), new WorkerLogs(options.LogSink, options.LogCapacity));
-        host.Logs.AddHost(LogLevel.Information, $"Function timeout: {FunctionTimeoutSetting.Describe(host.FunctionTimeout)} (host.json {FunctionTimeoutSetting.Key}).");
+        var functionTimeout = FunctionTimeoutSetting.Describe(host.FunctionTimeout);
+        HostLog.FunctionTimeoutConfigured(host.Logs.Host, functionTimeout, FunctionTimeoutSetting.Key);
         try
         {
             await host.supervisor.StartAsync();
@@ -134,9 +134,8 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
         catch (FunctionTimeoutException timedOut)
         {
             var functionName = supervisor.TryGetFunctionName(request.FunctionId, out var timedOutName) ? timedOutName : request.FunctionId;
-            Logs.AddHost(LogLevel.Error,
-                $"Timeout value of {FunctionTimeoutSetting.Describe(timeout)} exceeded by function '{functionName}' (Id: '{request.InvocationId}'). " +
-                (target.HandlesInvocationCancel ? "Initiating cancellation." : "The worker does not handle InvocationCancel; it is not told."));
+            HostLog.FunctionTimedOut(Logs.Host, FunctionTimeoutSetting.Describe(timeout), functionName, request.InvocationId,
+                target.HandlesInvocationCancel ? "Initiating cancellation." : "The worker does not handle InvocationCancel; it is not told.");
             _ = supervisor.RestartIfStillRunningAsync(target, request.InvocationId, timedOut.LateResponse!);
             throw new FunctionTimeoutException(
                 $"Timeout value of {FunctionTimeoutSetting.Describe(timeout)} was exceeded by function: {functionName}", request.InvocationId, timeout, timedOut.LateResponse!);
@@ -201,7 +200,7 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
 
             if (supervisor.Channel is { PendingInvocations: > 0 } undrained)
             {
-                Logs.AddHost(LogLevel.Warning, $"{undrained.PendingInvocations} invocation(s) still pending after {options.DrainTimeout.TotalSeconds} s; terminating the worker anyway.");
+                HostLog.DrainIncomplete(Logs.Host, undrained.PendingInvocations, options.DrainTimeout.TotalSeconds);
             }
 
             // 3. Ask the worker to exit, then make sure it has.
@@ -231,7 +230,7 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
         // The triggers send through this host (IWorkerInvoker), so they reach a restarted worker too.
         foreach (var function in Functions.Where(f => !f.IsHttpTrigger && !f.IsQueueTrigger))
         {
-            Logs.AddHost(LogLevel.Warning, $"Function {function.Name} has a {function.TriggerType} trigger, which this host does not run; it stays idle.");
+            HostLog.TriggerNotRun(Logs.Host, function.Name, function.TriggerType);
         }
 
         var http = Functions.Where(f => f.IsHttpTrigger).ToArray();

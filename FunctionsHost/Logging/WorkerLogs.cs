@@ -17,6 +17,7 @@ public sealed class WorkerLogs(Action<WorkerLogEntry>? sink = null, int capacity
     private readonly Lock gate = new();
     private TaskCompletionSource changed = NewSignal();
     private int dropped;
+    private ILogger? host;
 
     /// <summary>How many entries have arrived, dropped ones included.</summary>
     public int Count
@@ -53,6 +54,12 @@ public sealed class WorkerLogs(Action<WorkerLogEntry>? sink = null, int capacity
 
     public void AddHost(LogLevel level, string message, string category = "FunctionsHost") =>
         Add(new WorkerLogEntry(DateTimeOffset.UtcNow, WorkerLogSource.Host, category, level, null, message, null, null));
+
+    /// <summary>
+    /// Where the host's own events (<see cref="HostLog"/>) go: kept here with source Host, category
+    /// FunctionsHost and their EventId, at every level. Created on first use; a race only builds a spare.
+    /// </summary>
+    internal ILogger Host => host ??= new WorkerLogsLoggerProvider(this, LogLevel.Trace).CreateLogger("FunctionsHost");
 
     public IReadOnlyList<WorkerLogEntry> Snapshot(int from = 0)
     {

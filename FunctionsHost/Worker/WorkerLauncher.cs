@@ -94,7 +94,7 @@ internal sealed class WorkerLauncher(AppOutput app, WorkerHostOptions options, W
             }
 
             var times = new WorkerStartupTimes(startStream, initialized, clock.Elapsed);
-            logs.AddHost(LogLevel.Information, $"Worker {process.Id} ready: {times}.");
+            HostLog.WorkerReady(logs.Host, process.Id, times);
             return new WorkerGeneration(server, workerChannel, process, functions, times);
         }
         catch (Exception ex)

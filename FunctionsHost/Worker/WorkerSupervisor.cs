@@ -4,7 +4,6 @@ using FunctionsHost.Logging;
 using FunctionsHost.Rpc;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Logging;
 
 namespace FunctionsHost.Worker;
 
@@ -169,8 +168,8 @@ internal sealed class WorkerSupervisor(WorkerLauncher launcher, WorkerHostOption
         await Task.WhenAny(lateResponse, Task.Delay(options.TimeoutGracePeriod));
         if (lateResponse.IsCompletedSuccessfully)
         {
-            logs.AddHost(LogLevel.Information,
-                $"Invocation '{invocationId}' ended {clock.Elapsed.TotalSeconds:F1} s after its timeout ({lateResponse.Result.Result?.Status.ToString() ?? "no status"}); the worker goes on.");
+            var status = lateResponse.Result.Result?.Status.ToString() ?? "no status";
+            HostLog.LateInvocationEnded(logs.Host, invocationId, clock.Elapsed.TotalSeconds, status);
             return;
         }
 
@@ -190,8 +189,7 @@ internal sealed class WorkerSupervisor(WorkerLauncher launcher, WorkerHostOption
             return;
         }
 
-        logs.AddHost(LogLevel.Warning,
-            $"A function timeout has occurred. Restarting worker process {running.Id} executing invocation '{invocationId}' (still running {options.TimeoutGracePeriod.TotalSeconds:F0} s after cancellation).");
+        HostLog.TimedOutWorkerRestarting(logs.Host, running.Id, invocationId, options.TimeoutGracePeriod.TotalSeconds);
         running.Kill();
     }
 
@@ -239,7 +237,7 @@ internal sealed class WorkerSupervisor(WorkerLauncher launcher, WorkerHostOption
     {
         await Task.Yield();
         var exitedId = exited.Id;
-        logs.AddHost(LogLevel.Warning, $"Worker {exitedId} exited with code {exitCode}; starting a new worker.");
+        HostLog.WorkerExited(logs.Host, exitedId, exitCode);
         lock (gate)
         {
             retiredChannels.Add(exitedChannel);
@@ -255,16 +253,16 @@ internal sealed class WorkerSupervisor(WorkerLauncher launcher, WorkerHostOption
             {
                 var generation = await launcher.StartAsync(OnWorkerExited);
                 Publish(generation);
-                logs.AddHost(LogLevel.Warning, $"Worker {generation.Worker.Id} replaced worker {exitedId} (attempt {attempt}).");
+                HostLog.WorkerReplaced(logs.Host, generation.Worker.Id, exitedId, attempt);
                 return;
             }
             catch (Exception ex) when (ex is WorkerUnavailableException && attempt < MaxRestartAttempts)
             {
-                logs.AddHost(LogLevel.Warning, $"Restart attempt {attempt} failed: {ex.Message}");
+                HostLog.RestartAttemptFailed(logs.Host, ex, attempt, ex.Message);
             }
             catch (Exception ex)
             {
-                logs.AddHost(LogLevel.Error, $"The worker could not be restarted: {ex.Message}");
+                HostLog.WorkerNotRestarted(logs.Host, ex, ex.Message);
                 lock (gate)
                 {
                     ready.TrySetException(new WorkerUnavailableException($"The worker exited and could not be restarted: {ex.Message}", ex));
