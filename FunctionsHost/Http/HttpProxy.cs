@@ -138,8 +138,9 @@ public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan functionTimeout
             if (unavailable is not FunctionTimeoutException)
             {
                 // (A timeout cancelled the forward on purpose; the host has logged the timeout.)
-                logs.AddHost(Microsoft.Extensions.Logging.LogLevel.Warning,
-                    $"Forwarding invocation {invocation.InvocationId} to the worker at {workerUri} failed: {error} ({cause?.Message ?? unavailable?.Message ?? "no detail"}).");
+                var failure = cause ?? unavailable;
+                var detail = failure?.Message ?? "no detail";
+                HostLog.ForwardFailed(logs.Host, failure, invocation.InvocationId, workerUri, error.ToString(), detail);
             }
 
             if (!context.Response.HasStarted && unavailable is not FunctionTimeoutException

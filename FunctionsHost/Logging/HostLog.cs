@@ -4,7 +4,8 @@ namespace FunctionsHost.Logging;
 
 /// <summary>
 /// The host's own log events (EventIds 100-199), kept in <see cref="WorkerLogs"/> with source Host and
-/// category FunctionsHost: 100-109 the worker's start and replacement, 110-119 invocations and the stop.
+/// category FunctionsHost: 100-109 the worker's start and replacement, 110-119 invocations (their
+/// timeout, the HTTP forward, the worker's replies) and the stop.
 /// </summary>
 internal static partial class HostLog
 {
@@ -51,4 +52,12 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 114, EventName = "DrainIncomplete", Level = LogLevel.Warning,
         Message = "{Pending} invocation(s) still pending after {DrainSeconds} s; terminating the worker anyway.")]
     public static partial void DrainIncomplete(ILogger logger, int pending, double drainSeconds);
+
+    [LoggerMessage(EventId = 115, EventName = "ForwardFailed", Level = LogLevel.Warning,
+        Message = "Forwarding invocation {InvocationId} to the worker at {WorkerUri} failed: {Error} ({Detail}).")]
+    public static partial void ForwardFailed(ILogger logger, Exception? exception, string invocationId, Uri workerUri, string error, string detail);
+
+    [LoggerMessage(EventId = 116, EventName = "UnsolicitedMessage", Level = LogLevel.Debug,
+        Message = "Unsolicited {ContentCase} from the worker (request id '{RequestId}').")]
+    public static partial void UnsolicitedMessage(ILogger logger, string contentCase, string requestId);
 }

@@ -3,7 +3,6 @@ using System.Threading.Channels;
 using FunctionsHost.Logging;
 using FunctionsHost.Worker;
 using Grpc.Core;
-using Microsoft.Extensions.Logging;
 using GrpcException = Grpc.Core.RpcException;
 
 namespace FunctionsHost.Rpc;
@@ -274,7 +273,8 @@ public sealed class WorkerRpcChannel(string workerId, WorkerLogs logs) : IWorker
                 }
                 else
                 {
-                    logs.AddHost(LogLevel.Debug, $"Unsolicited {message.ContentCase} from the worker (request id '{message.RequestId}').");
+                    var contentCase = message.ContentCase.ToString();
+                    HostLog.UnsolicitedMessage(logs.Host, contentCase, message.RequestId);
                 }
 
                 break;
