@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using FunctionsApp.DeadLetters;
 using FunctionsApp.Http;
@@ -32,11 +31,9 @@ public sealed class ListDeadLettersFunction(IDeadLetterBrowser browser)
                 $"reason must be a reason code the app writes, such as unknown_action, or {ParkedMessage.BareBodyReason}.");
         }
 
-        var pageSize = DefaultPageSize;
-        if ((string?)request.Query["page_size"] is { } text
-            && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
+        if (HttpQuery.WholeNumber(request, "page_size", DefaultPageSize, MaxPageSize, out var pageSize) is { } badPageSize)
         {
-            return HttpJson.Error(HttpStatusCode.BadRequest, "invalid_page_size", $"page_size must be a whole number from 1 to {MaxPageSize}.");
+            return badPageSize;
         }
 
         DeadLetterCursor? cursor = null;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using FunctionsApp.DeadLetters;
@@ -41,11 +40,9 @@ public sealed class ReplayDeadLettersFunction(IDeadLetterReplayer replayer)
                 "reason must be a reason code such as unknown_action (lowercase letters and underscores).");
         }
 
-        var max = DefaultMax;
-        if ((string?)request.Query["max"] is { } text
-            && (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out max) || max is < 1 or > MaxMax))
+        if (HttpQuery.WholeNumber(request, "max", DefaultMax, MaxMax, out var max) is { } badMax)
         {
-            return HttpJson.Error(HttpStatusCode.BadRequest, "invalid_max", $"max must be a whole number from 1 to {MaxMax}.");
+            return badMax;
         }
 
         var (ids, bodyError) = await ReadIdsAsync(request, cancellationToken).ConfigureAwait(false);
