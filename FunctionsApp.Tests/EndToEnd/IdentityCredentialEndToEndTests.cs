@@ -44,14 +44,7 @@ public sealed class IdentityCredentialEndToEndTests(OAuthAzurite azurite, ITestO
     {
         await using var entra = await LocalEntraId.StartAsync(azurite.Certificate);
 
-        await RunReportAsync(entra, "r-workload", new Dictionary<string, string>
-        {
-            [$"AzureWebJobsStorage__{StorageConnection.CredentialKey}"] = StorageConnection.WorkloadIdentity,
-            ["AZURE_CLIENT_ID"] = ClientId,
-            ["AZURE_TENANT_ID"] = TenantId,
-            ["AZURE_FEDERATED_TOKEN_FILE"] = tokenFile,
-            ["AZURE_AUTHORITY_HOST"] = entra.AuthorityHost.ToString(),
-        }, expectSuccess: true);
+        await RunReportAsync(entra, "r-workload", WorkloadIdentitySettings(entra), expectSuccess: true);
 
         var request = Assert.Single(entra.Requests, r => r.Flow == "workload");
         Assert.Equal((TenantId, ClientId, federatedToken), (request.Tenant, request.ClientId, request.Assertion));
@@ -65,14 +58,7 @@ public sealed class IdentityCredentialEndToEndTests(OAuthAzurite azurite, ITestO
         // Entra ID exchanges only a federated token it can verify; the app then has no storage token.
         await using var entra = await LocalEntraId.StartAsync(azurite.Certificate, acceptedAssertion: "another-token");
 
-        await RunReportAsync(entra, "r-refused", new Dictionary<string, string>
-        {
-            [$"AzureWebJobsStorage__{StorageConnection.CredentialKey}"] = StorageConnection.WorkloadIdentity,
-            ["AZURE_CLIENT_ID"] = ClientId,
-            ["AZURE_TENANT_ID"] = TenantId,
-            ["AZURE_FEDERATED_TOKEN_FILE"] = tokenFile,
-            ["AZURE_AUTHORITY_HOST"] = entra.AuthorityHost.ToString(),
-        }, expectSuccess: false);
+        await RunReportAsync(entra, "r-refused", WorkloadIdentitySettings(entra), expectSuccess: false);
 
         Assert.Contains(entra.Requests, r => r.Flow == "workload" && r.Assertion == federatedToken);
         Assert.False((await Blobs().GetBlobContainerClient(storage.ReportsContainer).GetBlobClient("r-refused.json").ExistsAsync()).Value);
@@ -97,6 +83,16 @@ public sealed class IdentityCredentialEndToEndTests(OAuthAzurite azurite, ITestO
         Assert.StartsWith(UnsignedJwtCredential.StorageAudience, request.Scope, StringComparison.Ordinal);
         Assert.Equal("r-managed", await ReportIdAsync("r-managed"));
     }
+
+    /// <summary>The credential setting, and what the Workload ID webhook puts in a pod's environment.</summary>
+    private Dictionary<string, string> WorkloadIdentitySettings(LocalEntraId entra) => new()
+    {
+        [$"AzureWebJobsStorage__{StorageConnection.CredentialKey}"] = StorageConnection.WorkloadIdentity,
+        ["AZURE_CLIENT_ID"] = ClientId,
+        ["AZURE_TENANT_ID"] = TenantId,
+        ["AZURE_FEDERATED_TOKEN_FILE"] = tokenFile,
+        ["AZURE_AUTHORITY_HOST"] = entra.AuthorityHost.ToString(),
+    };
 
     /// <summary>Runs the worker with the identity-based storage settings plus <paramref name="credentialSettings"/>, and delivers one generate_report message.</summary>
     private async Task RunReportAsync(LocalEntraId entra, string reportId, Dictionary<string, string> credentialSettings, bool expectSuccess)
