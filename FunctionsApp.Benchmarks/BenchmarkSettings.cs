@@ -52,6 +52,12 @@ public static class BenchmarkSettings
     /// <summary>Steady state: the measured window per side and round.</summary>
     public static TimeSpan SteadyWindow => TimeSpan.FromSeconds(Int("BENCHMARK_QUEUE_STEADY_SECONDS", Quick ? 4 : 10));
 
+    /// <summary>Latency grid: the fixed delay per storage request, and the tailed one's median (docs/performance.md says why 5 ms).</summary>
+    public static int LatencyMedianMs => Int("BENCHMARK_LATENCY_MEDIAN_MS", 5);
+
+    /// <summary>Latency grid: the tailed delay's 99th percentile.</summary>
+    public static int LatencyP99Ms => Int("BENCHMARK_LATENCY_P99_MS", 30);
+
     /// <summary>Latency grid: the batch sizes tried (newBatchThreshold b/2, b and 2b each); quick runs try 16 only.</summary>
     public static IReadOnlyList<int> LatencyBatchSizes => Environment.GetEnvironmentVariable("BENCHMARK_LATENCY_BATCH_SIZES") is { Length: > 0 } sizes
         ? [.. sizes.Split(',').Select(s => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture))]

@@ -41,7 +41,7 @@ public sealed partial class LatencyGridBenchmarks(ITestOutputHelper output)
 
             """));
 
-        foreach (var latency in new[] { StorageLatency.Fixed(5), StorageLatency.Tailed(5, 30, seed: 23) })
+        foreach (var latency in new[] { StorageLatency.Fixed(BenchmarkSettings.LatencyMedianMs), StorageLatency.Tailed(BenchmarkSettings.LatencyMedianMs, BenchmarkSettings.LatencyP99Ms, seed: 23) })
         {
             await CheckStageAsync(latency);
             await MeasureGridAsync(latency, prices, maxInstances);
