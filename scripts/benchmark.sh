@@ -7,7 +7,7 @@
 #   scripts/benchmark.sh --quick http       one scenario, small sizes (under a minute once built)
 #   scripts/benchmark.sh --no-build ...     skip the build (the Release build must be current)
 #
-# Scenarios: cold (start-up and first request), http (greeting throughput), queue (backlog drain),
+# Scenarios: cold (start-up, first request and first queue message), http (greeting throughput), queue (backlog drain),
 # steady (queue steady state with a producer); telemetry (the app exporting over OTLP next to the
 # app with telemetry off); replay (10,000 parked messages replayed over
 # repeated calls, progress in results/replay-throughput.txt; not part of a full run); dead-letters
