@@ -154,7 +154,7 @@ public static class BenchmarkReport
         },
         Indented);
 
-    private static string LoadAverage()
+    public static string LoadAverage()
     {
         try
         {

@@ -52,6 +52,32 @@ public static class BenchmarkSettings
     /// <summary>Steady state: the measured window per side and round.</summary>
     public static TimeSpan SteadyWindow => TimeSpan.FromSeconds(Int("BENCHMARK_QUEUE_STEADY_SECONDS", Quick ? 4 : 10));
 
+    /// <summary>Latency grid: the fixed delay per storage request, and the tailed one's median (docs/performance.md says why 5 ms).</summary>
+    public static int LatencyMedianMs => Int("BENCHMARK_LATENCY_MEDIAN_MS", 5);
+
+    /// <summary>Latency grid: the tailed delay's 99th percentile.</summary>
+    public static int LatencyP99Ms => Int("BENCHMARK_LATENCY_P99_MS", 30);
+
+    /// <summary>Latency grid: the batch sizes tried (newBatchThreshold b/2, b and 2b each); quick runs try 16 only.</summary>
+    public static IReadOnlyList<int> LatencyBatchSizes => Environment.GetEnvironmentVariable("BENCHMARK_LATENCY_BATCH_SIZES") is { Length: > 0 } sizes
+        ? [.. sizes.Split(',').Select(s => int.Parse(s, NumberStyles.Integer, CultureInfo.InvariantCulture))]
+        : Quick ? [16] : [8, 16, 32];
+
+    /// <summary>Latency grid: messages each side works through to warm up at each point, before the measured backlog.</summary>
+    public static int LatencyWarmup => Int("BENCHMARK_LATENCY_WARMUP", Quick ? 100 : 300);
+
+    /// <summary>Latency grid: the backlog drained (and measured) at each point.</summary>
+    public static int LatencyBacklog => Int("BENCHMARK_LATENCY_BACKLOG", Quick ? 200 : 800);
+
+    /// <summary>Latency grid: the steady state's measured window at each point, after a third as long again to settle.</summary>
+    public static TimeSpan LatencySteadyWindow => TimeSpan.FromSeconds(Int("BENCHMARK_LATENCY_STEADY_SECONDS", Quick ? 3 : 6));
+
+    /// <summary>Latency grid: messages outstanding at most in the steady state, the same at every point.</summary>
+    public static int LatencySteadyDepth => Int("BENCHMARK_LATENCY_STEADY_DEPTH", 32);
+
+    /// <summary>Latency grid: messages the ideal loop drains through the stage for each check that the stage is not the limit.</summary>
+    public static int LatencyCheckMessages => Int("BENCHMARK_LATENCY_CHECK_MESSAGES", Quick ? 100 : 300);
+
     private static int Int(string variable, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(variable), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
             ? value

@@ -7,15 +7,20 @@
 #   scripts/benchmark.sh --quick http       one scenario, small sizes (under a minute once built)
 #   scripts/benchmark.sh --no-build ...     skip the build (the Release build must be current)
 #
-# Scenarios: cold (start-up and first request), http (greeting throughput), queue (backlog drain),
+# Scenarios: cold (start-up, first request and first queue message), http (greeting throughput), queue (backlog drain),
 # steady (queue steady state with a producer); telemetry (the app exporting over OTLP next to the
 # app with telemetry off); replay (10,000 parked messages replayed over
 # repeated calls, progress in results/replay-throughput.txt; not part of a full run); dead-letters
 # (the console listing 10,000 parked messages: time and storage calls per page, in
-# results/dead-letter-list.txt; not part of a full run either).
+# results/dead-letter-list.txt; not part of a full run either); latency (host.json's batchSize x
+# newBatchThreshold for the app and the template behind an Azure-like storage latency, about 20
+# minutes on 2 cores, the full grid in results/latency-grid.md; not part of a full run either).
 # Sizes can be set with BENCHMARK_COLD_REPETITIONS, BENCHMARK_HTTP_SECONDS, BENCHMARK_QUEUE_BACKLOG,
 # BENCHMARK_QUEUE_WARMUP, BENCHMARK_QUEUE_ROUNDS, BENCHMARK_QUEUE_STEADY_DEPTH,
-# BENCHMARK_QUEUE_STEADY_SECONDS; BENCHMARK_READY_TO_RUN=0/1 skips or forces the ReadyToRun cold starts
+# BENCHMARK_QUEUE_STEADY_SECONDS, and for the latency grid BENCHMARK_LATENCY_BATCH_SIZES (e.g. 8,16,32),
+# BENCHMARK_LATENCY_WARMUP, BENCHMARK_LATENCY_BACKLOG, BENCHMARK_LATENCY_STEADY_SECONDS,
+# BENCHMARK_LATENCY_STEADY_DEPTH, BENCHMARK_LATENCY_CHECK_MESSAGES, BENCHMARK_LATENCY_MEDIAN_MS (5),
+# BENCHMARK_LATENCY_P99_MS (30); BENCHMARK_READY_TO_RUN=0/1 skips or forces the ReadyToRun cold starts
 # (full runs have them, quick runs not: they cost three publishes);
 # Flex Consumption prices (FunctionsApp.Benchmarks/FlexConsumptionPrices.cs says where the defaults
 # come from) with BENCHMARK_FLEX_PER_GB_SECOND, BENCHMARK_FLEX_PER_MILLION_EXECUTIONS,
@@ -42,7 +47,8 @@ for arg in "$@"; do
     telemetry) filter="$filter&FullyQualifiedName~TelemetryCostBenchmarks" ;;
     replay) filter="$filter&FullyQualifiedName~ReplayThroughputBenchmarks"; replay=1 ;;
     dead-letters) filter="$filter&FullyQualifiedName~DeadLetterListBenchmarks"; replay=1 ;;
-    *) echo "Unknown argument '$arg'. Usage: scripts/benchmark.sh [--quick] [--no-build] [cold|http|queue|steady|telemetry|replay|dead-letters]" >&2; exit 2 ;;
+    latency) filter="$filter&FullyQualifiedName~LatencyGridBenchmarks"; replay=1 ;;
+    *) echo "Unknown argument '$arg'. Usage: scripts/benchmark.sh [--quick] [--no-build] [cold|http|queue|steady|telemetry|replay|dead-letters|latency]" >&2; exit 2 ;;
   esac
 done
 
@@ -51,10 +57,10 @@ if [ "$build" -eq 1 ]; then
   dotnet build FunctionsApp.sln -c Release -nologo -v:q || exit 1
 fi
 
-# The replay of 10,000 parked messages and the console's listing of as many take minutes and write
-# no table: only when asked for.
+# The replay of 10,000 parked messages, the console's listing of as many and the latency grid take
+# minutes: only when asked for.
 if [ "$replay" -eq 0 ] && [ "$filter" = "Category=Benchmark" ]; then
-  filter="$filter&FullyQualifiedName!~ReplayThroughputBenchmarks&FullyQualifiedName!~DeadLetterListBenchmarks"
+  filter="$filter&FullyQualifiedName!~ReplayThroughputBenchmarks&FullyQualifiedName!~DeadLetterListBenchmarks&FullyQualifiedName!~LatencyGridBenchmarks"
 fi
 
 # A stale table must not pass for this run's.

@@ -121,7 +121,7 @@ public sealed class QueueDrainBenchmarks(ITestOutputHelper output)
         var azurite = disk.Server;
         var storage = await QueueStorage.PrepareAsync(azurite, messages);
         var completions = new Completions();
-        await using var running = await side.StartAsync(azurite, settings, completions);
+        await using var running = await side.StartAsync(azurite.ConnectionString, settings, completions);
 
         // Every side polls as soon as it is started (the listener at the end of its start); the clock starts here.
         var started = Stopwatch.GetTimestamp();

@@ -28,9 +28,9 @@ public sealed class QueueSide
     public const string QueueName = "bench-work-items";
     public const string ContainerName = "bench-reports";
 
-    private readonly Func<AzuriteServer, ListenerSettings, Completions, Task<IRunningQueueSide>> start;
+    private readonly Func<string, ListenerSettings, Completions, Task<IRunningQueueSide>> start;
 
-    private QueueSide(string name, string description, Func<AzuriteServer, ListenerSettings, Completions, Task<IRunningQueueSide>> start)
+    private QueueSide(string name, string description, Func<string, ListenerSettings, Completions, Task<IRunningQueueSide>> start)
     {
         Name = name;
         Description = description;
@@ -60,55 +60,60 @@ public sealed class QueueSide
 
     public string Description { get; }
 
-    /// <summary>Starts working on <see cref="QueueName"/>; every report written is added to <paramref name="completions"/>.</summary>
-    public Task<IRunningQueueSide> StartAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions) => start(azurite, settings, completions);
+    /// <summary>
+    /// Starts working on <see cref="QueueName"/> of the storage account at <paramref name="connectionString"/>
+    /// (Azurite, or a <see cref="LatencyStage"/> in front of it), fetching as <paramref name="settings"/> say;
+    /// every report written is added to <paramref name="completions"/>.
+    /// </summary>
+    public Task<IRunningQueueSide> StartAsync(string connectionString, ListenerSettings settings, Completions completions) => start(connectionString, settings, completions);
 
     public override string ToString() => Name;
 
-    private static Task<IRunningQueueSide> StartIdealAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions)
+    private static Task<IRunningQueueSide> StartIdealAsync(string connectionString, ListenerSettings settings, Completions completions)
     {
         var dispatcher = new IdealQueueDispatcher(
-            new QueueClient(azurite.ConnectionString, QueueName),
-            new BlobContainerClient(azurite.ConnectionString, ContainerName),
+            new QueueClient(connectionString, QueueName),
+            new BlobContainerClient(connectionString, ContainerName),
             settings,
             completions);
         var stop = new CancellationTokenSource();
         return Task.FromResult<IRunningQueueSide>(new RunningSide(dispatcher.RunAsync(stop.Token), stop));
     }
 
-    private static Task<IRunningQueueSide> StartListenerAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions) =>
-        StartListenerAsync(azurite, new InProcessReportInvoker(new BlobContainerClient(azurite.ConnectionString, ContainerName), completions), owned: null);
+    private static Task<IRunningQueueSide> StartListenerAsync(string connectionString, ListenerSettings settings, Completions completions) =>
+        StartListenerAsync(connectionString, settings, new InProcessReportInvoker(new BlobContainerClient(connectionString, ContainerName), completions), owned: null);
 
-    private static Task<IRunningQueueSide> StartAppInProcessAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions)
+    private static Task<IRunningQueueSide> StartAppInProcessAsync(string connectionString, ListenerSettings settings, Completions completions)
     {
-        var invoker = new InProcessAppInvoker(AppSettings(azurite), completions);
-        return StartListenerAsync(azurite, invoker, owned: invoker);
+        var invoker = new InProcessAppInvoker(AppSettings(connectionString), completions);
+        return StartListenerAsync(connectionString, settings, invoker, owned: invoker);
     }
 
     /// <summary>Our host's listener forwarding ProcessWorkItem to <paramref name="invoker"/> instead of a worker.</summary>
-    private static async Task<IRunningQueueSide> StartListenerAsync(AzuriteServer azurite, IWorkerInvoker invoker, IDisposable? owned)
+    private static async Task<IRunningQueueSide> StartListenerAsync(string connectionString, ListenerSettings settings, IWorkerInvoker invoker, IDisposable? owned)
     {
         var functions = new[] { await ProcessWorkItemMetadata.Value };
         var listener = await QueueTriggerListener.StartAsync(
-            functions, AppSettings(azurite), FunctionsAppOutput.HostJsonPath, overrideOptions: null,
+            functions, AppSettings(connectionString), FunctionsAppOutput.HostJsonPath, settings.Apply,
             new QueueInvocationForwarder(functions, invoker, TimeSpan.FromMinutes(2)), new WorkerLogs());
         return new RunningSide(listener, owned);
     }
 
-    private static Task<IRunningQueueSide> StartAppAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions) =>
-        StartWorkerAsync(FunctionsAppOutput.Directory, azurite, completions);
+    private static Task<IRunningQueueSide> StartAppAsync(string connectionString, ListenerSettings settings, Completions completions) =>
+        StartWorkerAsync(FunctionsAppOutput.Directory, connectionString, settings, completions);
 
-    private static async Task<IRunningQueueSide> StartTemplateAsync(AzuriteServer azurite, ListenerSettings settings, Completions completions) =>
-        await StartWorkerAsync(await BaselineApps.DirectoryAsync("TemplateApp"), azurite, completions);
+    private static async Task<IRunningQueueSide> StartTemplateAsync(string connectionString, ListenerSettings settings, Completions completions) =>
+        await StartWorkerAsync(await BaselineApps.DirectoryAsync("TemplateApp"), connectionString, settings, completions);
 
     /// <summary>Our host with a worker of the app in <paramref name="appDirectory"/>, queues only.</summary>
-    private static async Task<IRunningQueueSide> StartWorkerAsync(string appDirectory, AzuriteServer azurite, Completions completions)
+    private static async Task<IRunningQueueSide> StartWorkerAsync(string appDirectory, string connectionString, ListenerSettings settings, Completions completions)
     {
         var host = await WorkerHost.StartAsync(new WorkerHostOptions
         {
             AppDirectory = appDirectory,
-            AppSettings = AppSettings(azurite),
+            AppSettings = AppSettings(connectionString),
             EnableHttp = false,
+            OverrideQueueOptions = settings.Apply,
             InvocationEnded = (request, response) =>
             {
                 if (response.Result?.Status == StatusResult.Types.Status.Success)
@@ -120,9 +125,10 @@ public sealed class QueueSide
         return new RunningSide(host, host.WorkerProcessId);
     }
 
-    private static Dictionary<string, string> AppSettings(AzuriteServer azurite) => new()
+    /// <summary>The app settings every side with our host gets: the storage account and the benchmark's queue and container.</summary>
+    public static Dictionary<string, string> AppSettings(string connectionString) => new()
     {
-        ["AzureWebJobsStorage"] = azurite.ConnectionString,
+        ["AzureWebJobsStorage"] = connectionString,
         ["WorkItemsQueueName"] = QueueName,
         ["Reports__ContainerName"] = ContainerName,
     };

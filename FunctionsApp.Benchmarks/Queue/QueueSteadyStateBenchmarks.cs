@@ -90,7 +90,7 @@ public sealed class QueueSteadyStateBenchmarks(ITestOutputHelper output)
         var completions = new Completions();
         var producer = new ShallowBacklogProducer(storage.Queue, completions, depth);
         using var stop = new CancellationTokenSource();
-        await using (var running = await side.StartAsync(azurite.Server, settings, completions))
+        await using (var running = await side.StartAsync(azurite.Server.ConnectionString, settings, completions))
         {
             var producing = producer.RunAsync(Senders, stop.Token);
             var windowStart = Stopwatch.GetTimestamp() + (long)(warmup.TotalSeconds * Stopwatch.Frequency);

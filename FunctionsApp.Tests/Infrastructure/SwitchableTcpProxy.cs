@@ -7,7 +7,9 @@ namespace FunctionsApp.Tests.Infrastructure;
 /// <summary>
 /// A loopback TCP proxy in front of one port that a test takes down and brings back up, to stand
 /// for a dependency's outage: while down it resets every connection, new ones and open ones, so a
-/// client's pooled connection cannot slip past the outage.
+/// client's pooled connection cannot slip past the outage. Given a request delay, it also stands
+/// for a distant service (the benchmark's Azure-like storage latency): each request waits that long
+/// before it is forwarded.
 /// </summary>
 public sealed class SwitchableTcpProxy : IAsyncDisposable
 {
@@ -16,16 +18,21 @@ public sealed class SwitchableTcpProxy : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly ConcurrentDictionary<int, TcpClient> open = new();
     private readonly Task accepting;
+    private readonly Func<TimeSpan>? requestDelay;
     private volatile bool up;
     private int nextConnection;
     private int resetConnections;
 
     /// <param name="targetPort">The loopback port connections are forwarded to.</param>
     /// <param name="up">Whether to forward from the start.</param>
-    public SwitchableTcpProxy(int targetPort, bool up)
+    /// <param name="requestDelay">
+    /// How long each request waits before it is forwarded, drawn once per request; null forwards at once.
+    /// </param>
+    public SwitchableTcpProxy(int targetPort, bool up, Func<TimeSpan>? requestDelay = null)
     {
         this.targetPort = targetPort;
         this.up = up;
+        this.requestDelay = requestDelay;
         listener.Start();
         accepting = AcceptAsync();
     }
@@ -104,7 +111,14 @@ public sealed class SwitchableTcpProxy : IAsyncDisposable
             var fromClient = client.GetStream();
             var toTarget = upstream.GetStream();
             // Either side closing ends the relay; the finally closes the other.
-            await Task.WhenAny(PumpAsync(fromClient, toTarget), PumpAsync(toTarget, fromClient));
+            var exchange = new Exchange();
+            Func<Task>? beforeRequest = requestDelay is null ? null : () => exchange.BeginsRequest() ? Task.Delay(requestDelay(), stopping.Token) : Task.CompletedTask;
+            Func<Task>? beforeAnswer = requestDelay is null ? null : () =>
+            {
+                exchange.Answer();
+                return Task.CompletedTask;
+            };
+            await Task.WhenAny(PumpAsync(fromClient, toTarget, beforeRequest), PumpAsync(toTarget, fromClient, beforeAnswer));
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -142,11 +156,22 @@ public sealed class SwitchableTcpProxy : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(Stream from, Stream to)
+    /// <summary>Copies until either side closes; <paramref name="beforeWrite"/> runs before each chunk is passed on.</summary>
+    private async Task PumpAsync(Stream from, Stream to, Func<Task>? beforeWrite)
     {
+        var buffer = new byte[81920];
         try
         {
-            await from.CopyToAsync(to, stopping.Token);
+            int read;
+            while ((read = await from.ReadAsync(buffer, stopping.Token)) > 0)
+            {
+                if (beforeWrite is not null)
+                {
+                    await beforeWrite();
+                }
+
+                await to.WriteAsync(buffer.AsMemory(0, read), stopping.Token);
+            }
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -154,13 +179,33 @@ public sealed class SwitchableTcpProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// One connection's turn, for the request delay: on a kept-alive HTTP connection the first bytes
+    /// the client sends after the target has answered (or since the connection opened) begin a new
+    /// request; the rest of it (headers and body in several writes) follows without a further delay.
+    /// </summary>
+    private sealed class Exchange
+    {
+        private int answered = 1;
+
+        /// <summary>Noted before the answer reaches the client, so its next request always finds it.</summary>
+        public void Answer() => Volatile.Write(ref answered, 1);
+
+        /// <summary>Whether these bytes begin a new request.</summary>
+        public bool BeginsRequest() => Interlocked.Exchange(ref answered, 0) == 1;
+    }
+
     /// <summary>Closes with an RST rather than a FIN, so the client sees a reset, as in an outage.</summary>
     private static void Reset(TcpClient client)
     {
         try
         {
-            client.Client.LingerState = new LingerOption(true, 0);
-            client.Client.Close();
+            // Null once the relay has disposed the client (a connection ending while the proxy stops).
+            if (client.Client is { } socket)
+            {
+                socket.LingerState = new LingerOption(true, 0);
+                socket.Close();
+            }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
