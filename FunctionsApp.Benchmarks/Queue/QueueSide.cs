@@ -86,7 +86,7 @@ public sealed class QueueSide
     }
 
     /// <summary>Our host's listener forwarding ProcessWorkItem to <paramref name="invoker"/> instead of a worker.</summary>
-    private static async Task<IRunningQueueSide> StartListenerAsync(AzuriteServer azurite, IWorkerInvoker invoker, IDisposable? owned)
+    private static async Task<IRunningQueueSide> StartListenerAsync(AzuriteServer azurite, IFunctionInvoker invoker, IDisposable? owned)
     {
         var functions = new[] { await ProcessWorkItemMetadata.Value };
         var listener = await QueueTriggerListener.StartAsync(

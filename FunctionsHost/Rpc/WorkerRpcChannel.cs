@@ -12,7 +12,7 @@ namespace FunctionsHost.Rpc;
 /// allows one write at a time per stream), matches replies by request id and invocation responses
 /// by invocation id, records RpcLogs, and fails everything pending at once when the worker goes.
 /// </summary>
-public sealed class WorkerRpcChannel(string workerId, WorkerLogs logs) : IWorkerInvoker
+public sealed class WorkerRpcChannel(string workerId, WorkerLogs logs)
 {
     private readonly Channel<StreamingMessage> outbound =
         Channel.CreateUnbounded<StreamingMessage>(new UnboundedChannelOptions { SingleReader = true });
