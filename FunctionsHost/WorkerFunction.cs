@@ -1,5 +1,5 @@
 using System.Text.Json;
-using FunctionsHost.Rpc;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsHost;
 

@@ -4,6 +4,7 @@ using FunctionsHost.Logging;
 using FunctionsHost.Queues;
 using FunctionsHost.Rpc;
 using FunctionsHost.Worker;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsHost;
 

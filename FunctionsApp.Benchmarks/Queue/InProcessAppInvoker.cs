@@ -1,5 +1,6 @@
 using FunctionsApp.Dispatch;
 using FunctionsHost.Rpc;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

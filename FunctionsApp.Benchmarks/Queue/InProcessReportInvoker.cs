@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
 using FunctionsHost.Rpc;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsApp.Benchmarks.Queue;
 

@@ -6,6 +6,7 @@ using FunctionsHost;
 using FunctionsHost.Logging;
 using FunctionsHost.Queues;
 using FunctionsHost.Rpc;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsApp.Benchmarks.Queue;
 

@@ -4,6 +4,7 @@ using FunctionsHost.Rpc;
 using FunctionsHost.Worker;
 using Google.Protobuf.Collections;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace FunctionsHost.Http;

@@ -1,6 +1,7 @@
 using FunctionsHost.Rpc;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsHost.Http;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsHost.Rpc;
 

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using FunctionsHost.Logging;
 using FunctionsHost.Worker;
 using Grpc.Core;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using GrpcException = Grpc.Core.RpcException;
 
 namespace FunctionsHost.Rpc;

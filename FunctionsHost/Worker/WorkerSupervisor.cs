@@ -3,6 +3,7 @@ using FunctionsHost.Logging;
 using FunctionsHost.Rpc;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsHost.Worker;
 

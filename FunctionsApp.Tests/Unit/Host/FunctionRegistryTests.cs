@@ -1,6 +1,6 @@
 using FunctionsHost;
-using FunctionsHost.Rpc;
 using FunctionsHost.Worker;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsApp.Tests.Unit.Host;
 

@@ -1,6 +1,7 @@
 using Azure.Storage.Queues.Models;
 using FunctionsHost.Queues;
 using FunctionsHost.Rpc;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using Moq;
 
 namespace FunctionsApp.Tests.Unit.Host;
