@@ -29,7 +29,7 @@ internal sealed class CurrentWorkerInvoker(
             throw new WorkerUnavailableException($"No worker was ready within {timeout.TotalSeconds} s; a restart is under way.");
         }
 
-        request.FunctionId = registry.CurrentId(functionName);
+        registry.Address(request, functionName);
         InvocationResponse response;
         try
         {

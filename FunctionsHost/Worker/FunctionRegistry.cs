@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsHost.Worker;
 
@@ -40,8 +41,15 @@ internal sealed class FunctionRegistry
             : throw new InvalidOperationException($"The worker reported no function {name}; it reported: {string.Join(", ", reported.InOrder)}.");
     }
 
-    /// <summary>The id the worker in service gave the function called <paramref name="name"/>.</summary>
-    public string CurrentId(string name) => Function(name).FunctionId;
+    /// <summary>
+    /// Addresses <paramref name="request"/> to the function called <paramref name="name"/> under the
+    /// id the worker in service gave it, whatever id the request carried.
+    /// </summary>
+    public void Address(InvocationRequest request, string name)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.FunctionId = Function(name).FunctionId;
+    }
 
     /// <summary>The name of the function any worker, present or past, indexed under <paramref name="functionId"/>.</summary>
     public bool TryGetName(string functionId, out string name) => namesById.TryGetValue(functionId, out name!);

@@ -1,4 +1,5 @@
 using FunctionsHost;
+using FunctionsHost.Rpc;
 using FunctionsHost.Worker;
 using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
@@ -7,14 +8,18 @@ namespace FunctionsApp.Tests.Unit.Host;
 public sealed class FunctionRegistryTests
 {
     [Fact]
-    public void CurrentId_AfterARestartedWorkerReportsNewIds_IsTheNewWorkersId()
+    public void Address_AfterARestartedWorkerReportsNewIds_GivesTheInvocationTheNewWorkersId()
     {
         var registry = new FunctionRegistry();
         registry.Publish([Queue("ProcessWorkItem", "first-1"), Queue("Other", "first-2")]);
+        var request = Invocations.New();
+        registry.Address(request, "ProcessWorkItem");
+        Assert.Equal("first-1", request.FunctionId);
 
         registry.Publish([Queue("ProcessWorkItem", "second-1"), Queue("Other", "second-2")]);
+        registry.Address(request, "ProcessWorkItem");
 
-        Assert.Equal("second-1", registry.CurrentId("ProcessWorkItem"));
+        Assert.Equal("second-1", request.FunctionId);
         Assert.Equal(["second-1", "second-2"], registry.Functions.Select(f => f.FunctionId));
     }
 
@@ -38,7 +43,7 @@ public sealed class FunctionRegistryTests
         var registry = new FunctionRegistry();
         registry.Publish([Queue("ProcessWorkItem", "id-1")]);
 
-        var failure = Assert.Throws<InvalidOperationException>(() => registry.CurrentId("Missing"));
+        var failure = Assert.Throws<InvalidOperationException>(() => registry.Address(Invocations.New(), "Missing"));
 
         Assert.Contains("no function Missing", failure.Message, StringComparison.Ordinal);
         Assert.Contains("ProcessWorkItem (queueTrigger)", failure.Message, StringComparison.Ordinal);
