@@ -4,7 +4,7 @@ using FunctionsApp.Telemetry;
 using FunctionsApp.Tests.EndToEnd;
 using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
-using FunctionsHost.Rpc;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Benchmarks;

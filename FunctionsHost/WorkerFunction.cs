@@ -1,5 +1,5 @@
 using System.Text.Json;
-using FunctionsHost.Rpc;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsHost;
 
@@ -12,7 +12,6 @@ public sealed class WorkerFunction
     private WorkerFunction(RpcFunctionMetadata metadata, IReadOnlyList<JsonElement> bindings)
     {
         Metadata = metadata;
-        Bindings = bindings;
         Trigger = bindings.SingleOrDefault(b => Text(b, "type") is { } type && type.EndsWith("Trigger", StringComparison.OrdinalIgnoreCase));
         if (Trigger.ValueKind != JsonValueKind.Object)
         {
@@ -25,9 +24,6 @@ public sealed class WorkerFunction
     public string FunctionId => Metadata.FunctionId;
 
     public RpcFunctionMetadata Metadata { get; }
-
-    /// <summary>Every binding, parsed from <c>raw_bindings</c>.</summary>
-    public IReadOnlyList<JsonElement> Bindings { get; }
 
     public JsonElement Trigger { get; }
 

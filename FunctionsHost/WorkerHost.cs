@@ -4,6 +4,7 @@ using FunctionsHost.Logging;
 using FunctionsHost.Queues;
 using FunctionsHost.Rpc;
 using FunctionsHost.Worker;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsHost;
 
@@ -12,11 +13,13 @@ namespace FunctionsHost;
 /// gRPC server the worker connects to, the start-up conversation, an HTTP front for HTTP triggers
 /// and the WebJobs queue listener for queue triggers. Disposing it drains and stops everything it started.
 /// </summary>
-public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
+public sealed class WorkerHost : IAsyncDisposable
 {
     private readonly WorkerHostOptions options;
     private readonly AppOutput app;
+    private readonly FunctionRegistry registry = new();
     private readonly WorkerSupervisor supervisor;
+    private readonly CurrentWorkerInvoker invoker;
     private HttpTriggerFront? httpFront;
     private QueueTriggerListener? queueListener;
 
@@ -26,7 +29,8 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
         this.app = app;
         FunctionTimeout = functionTimeout;
         Logs = logs;
-        supervisor = new WorkerSupervisor(new WorkerLauncher(app, options, logs), options, logs);
+        supervisor = new WorkerSupervisor(new WorkerLauncher(app, options, logs), registry, options, logs);
+        invoker = new CurrentWorkerInvoker(supervisor, registry, logs, options.InvocationEnded);
     }
 
     public WorkerLogs Logs { get; }
@@ -38,7 +42,7 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
     public TimeSpan FunctionTimeout { get; }
 
     /// <summary>The functions the worker reported, in its order.</summary>
-    public IReadOnlyList<WorkerFunction> Functions => supervisor.Functions;
+    public IReadOnlyList<WorkerFunction> Functions => registry.Functions;
 
     public WorkerStartupTimes StartupTimes => supervisor.StartupTimes;
 
@@ -63,7 +67,7 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
     /// Where the worker in service serves HTTP itself (its <c>HttpUri</c> capability, ASP.NET Core
     /// integration), or null for a worker on the built-in HTTP model.
     /// </summary>
-    public Uri? HttpUri => supervisor.Channel?.HttpUri;
+    public Uri? HttpUri => invoker.HttpUri;
 
     /// <summary>The ended invocations of one function, in the order they ended, across every worker.</summary>
     public IReadOnlyList<InvocationRecord> InvocationsOf(string functionName)
@@ -71,7 +75,7 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
         _ = Function(functionName);
         return supervisor.Channels
             .SelectMany(c => c.History)
-            .Where(r => supervisor.TryGetFunctionName(r.Request.FunctionId, out var name) && name == functionName)
+            .Where(r => registry.TryGetName(r.Request.FunctionId, out var name) && name == functionName)
             .ToArray();
     }
 
@@ -97,53 +101,12 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
         }
     }
 
-    /// <summary>Sends an invocation straight to the worker, bypassing the triggers.</summary>
-    public Task<InvocationResponse> InvokeAsync(InvocationRequest request) => InvokeAsync(request, FunctionTimeout);
-
     /// <summary>
-    /// Sends an invocation to the worker that runs now; while a crashed worker is being replaced, waits
-    /// for the new one (as the Functions host holds invocations during a restart).
+    /// Sends an invocation of <paramref name="functionName"/> straight to the worker in service,
+    /// bypassing the triggers, with the function timeout; the request's function id is filled in.
     /// </summary>
-    public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, TimeSpan timeout)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var current = supervisor.ReadyChannel;
-
-        WorkerRpcChannel target;
-        try
-        {
-            target = await current.WaitAsync(timeout);
-        }
-        catch (TimeoutException)
-        {
-            throw new WorkerUnavailableException($"No worker was ready within {timeout.TotalSeconds} s; a restart is under way.");
-        }
-
-        // Triggers built their requests with the ids of the first worker's functions.
-        if (supervisor.TryGetFunctionName(request.FunctionId, out var name)
-            && Functions.FirstOrDefault(f => f.Name == name) is { } function)
-        {
-            request.FunctionId = function.FunctionId;
-        }
-
-        InvocationResponse response;
-        try
-        {
-            response = await target.InvokeAsync(request, timeout);
-        }
-        catch (FunctionTimeoutException timedOut)
-        {
-            var functionName = supervisor.TryGetFunctionName(request.FunctionId, out var timedOutName) ? timedOutName : request.FunctionId;
-            HostLog.FunctionTimedOut(Logs.Host, FunctionTimeoutSetting.Describe(timeout), functionName, request.InvocationId,
-                target.HandlesInvocationCancel ? "Initiating cancellation." : "The worker does not handle InvocationCancel; it is not told.");
-            _ = supervisor.RestartIfStillRunningAsync(target, request.InvocationId, timedOut.LateResponse!);
-            throw new FunctionTimeoutException(
-                $"Timeout value of {FunctionTimeoutSetting.Describe(timeout)} was exceeded by function: {functionName}", request.InvocationId, timeout, timedOut.LateResponse!);
-        }
-
-        options.InvocationEnded?.Invoke(request, response);
-        return response;
-    }
+    public Task<InvocationResponse> InvokeAsync(string functionName, InvocationRequest request) =>
+        invoker.InvokeAsync(functionName, request, FunctionTimeout);
 
     /// <summary>
     /// Delivers one queue message to a queue-triggered function the way the queue listener's
@@ -156,12 +119,11 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
         var message = Azure.Storage.Queues.Models.QueuesModelFactory.QueueMessage(
             messageId, popReceipt: Guid.NewGuid().ToString(), BinaryData.FromString(body), dequeueCount,
             nextVisibleOn: now.AddMinutes(1), insertedOn: now, expiresOn: now.AddDays(7));
-        return InvokeAsync(QueueInvocationForwarder.ToInvocation(Function(functionName), message));
+        return InvokeAsync(functionName, QueueInvocationForwarder.ToInvocation(Function(functionName), message));
     }
 
-    public WorkerFunction Function(string name) =>
-        Functions.SingleOrDefault(f => f.Name == name)
-        ?? throw new InvalidOperationException($"The worker reported no function {name}; it reported: {string.Join(", ", Functions)}.");
+    /// <summary>The function of the worker in service called <paramref name="name"/>; throws when it reported none.</summary>
+    public WorkerFunction Function(string name) => registry.Function(name);
 
     /// <summary>Kills the worker process, as a crash would; unless switched off, the host starts a new one.</summary>
     public void KillWorker() => supervisor.Worker?.Kill();
@@ -227,7 +189,8 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
 
     private async Task StartTriggersAsync()
     {
-        // The triggers send through this host (IWorkerInvoker), so they reach a restarted worker too.
+        // The triggers name functions and send through the invoker, which finds the worker in service
+        // and its id for the function, so they reach a restarted worker too.
         foreach (var function in Functions.Where(f => !f.IsHttpTrigger && !f.IsQueueTrigger))
         {
             HostLog.TriggerNotRun(Logs.Host, function.Name, function.TriggerType);
@@ -237,14 +200,14 @@ public sealed class WorkerHost : IAsyncDisposable, IWorkerInvoker
         if (options.EnableHttp && http.Length > 0)
         {
             httpFront = await HttpTriggerFront.StartAsync(
-                http, this, Logs, FunctionTimeout, options.HttpPort, AppOutput.HomepageEnabled(options.AppSettings));
+                http, invoker, Logs, FunctionTimeout, options.HttpPort, AppOutput.HomepageEnabled(options.AppSettings));
         }
 
         var queues = Functions.Where(f => f.IsQueueTrigger).ToArray();
         if (options.EnableQueues && queues.Length > 0)
         {
             app.EnsureExtension(AppOutput.StorageQueuesExtension, queues);
-            var forwarder = new QueueInvocationForwarder(queues, this, FunctionTimeout);
+            var forwarder = new QueueInvocationForwarder(queues, invoker, FunctionTimeout);
             queueListener = await QueueTriggerListener.StartAsync(
                 queues, options.AppSettings, app.HostJsonPath, options.OverrideQueueOptions, forwarder, Logs);
         }

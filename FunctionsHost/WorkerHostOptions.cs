@@ -1,6 +1,6 @@
 using FunctionsHost.Logging;
-using FunctionsHost.Rpc;
 using Microsoft.Azure.WebJobs.Host;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsHost;
 

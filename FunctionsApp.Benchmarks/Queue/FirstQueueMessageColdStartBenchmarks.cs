@@ -2,7 +2,7 @@ using System.Diagnostics;
 using FunctionsApp.Tests.EndToEnd;
 using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
-using FunctionsHost.Rpc;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using FunctionsHost.Worker;
 using Xunit.Abstractions;
 

@@ -1,5 +1,6 @@
 using FunctionsApp.Dispatch;
 using FunctionsHost.Rpc;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,7 +12,7 @@ namespace FunctionsApp.Benchmarks.Queue;
 /// dispatcher, one scope per message as the worker makes one per invocation. Next to the real
 /// worker, it separates what the app's code costs from what gRPC and the worker SDK add.
 /// </summary>
-public sealed class InProcessAppInvoker : IWorkerInvoker, IDisposable
+public sealed class InProcessAppInvoker : IFunctionInvoker, IDisposable
 {
     private readonly ServiceProvider provider;
     private readonly Completions completions;
@@ -30,7 +31,7 @@ public sealed class InProcessAppInvoker : IWorkerInvoker, IDisposable
     // Queue work only: no HTTP endpoint.
     public Uri? HttpUri => null;
 
-    public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, TimeSpan timeout)
+    public async Task<InvocationResponse> InvokeAsync(string functionName, InvocationRequest request, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(request);
         var body = request.TriggerMetadata["QueueTrigger"].String;

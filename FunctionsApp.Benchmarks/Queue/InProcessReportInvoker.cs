@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
 using FunctionsHost.Rpc;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsApp.Benchmarks.Queue;
 
@@ -8,12 +9,12 @@ namespace FunctionsApp.Benchmarks.Queue;
 /// benchmark's own process and answers success. Listener + this = our host's share of the
 /// queue path, without gRPC, the worker SDK or the app's dispatcher.
 /// </summary>
-public sealed class InProcessReportInvoker(BlobContainerClient reports, Completions completions) : IWorkerInvoker
+public sealed class InProcessReportInvoker(BlobContainerClient reports, Completions completions) : IFunctionInvoker
 {
     // Queue work only: no HTTP endpoint.
     public Uri? HttpUri => null;
 
-    public async Task<InvocationResponse> InvokeAsync(InvocationRequest request, TimeSpan timeout)
+    public async Task<InvocationResponse> InvokeAsync(string functionName, InvocationRequest request, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(request);
         var reportId = ReportWork.ReportIdOf(request.TriggerMetadata["QueueTrigger"].String);

@@ -6,6 +6,7 @@ using FunctionsHost;
 using FunctionsHost.Logging;
 using FunctionsHost.Queues;
 using FunctionsHost.Rpc;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsApp.Benchmarks.Queue;
 
@@ -90,7 +91,7 @@ public sealed class QueueSide
     }
 
     /// <summary>Our host's listener forwarding ProcessWorkItem to <paramref name="invoker"/> instead of a worker.</summary>
-    private static async Task<IRunningQueueSide> StartListenerAsync(string connectionString, ListenerSettings settings, IWorkerInvoker invoker, IDisposable? owned)
+    private static async Task<IRunningQueueSide> StartListenerAsync(string connectionString, ListenerSettings settings, IFunctionInvoker invoker, IDisposable? owned)
     {
         var functions = new[] { await ProcessWorkItemMetadata.Value };
         var listener = await QueueTriggerListener.StartAsync(

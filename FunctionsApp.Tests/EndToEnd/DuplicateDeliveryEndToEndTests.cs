@@ -1,7 +1,7 @@
 using System.Text.Json;
 using FunctionsApp.Functions;
 using FunctionsApp.Tests.Infrastructure;
-using FunctionsHost.Rpc;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

@@ -5,7 +5,7 @@ using FunctionsApp.Functions;
 using FunctionsApp.Storage;
 using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
-using FunctionsHost.Rpc;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FunctionsApp.Functions;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;
@@ -83,7 +84,7 @@ public sealed class StorageOutageEndToEndTests(ITestOutputHelper output)
                     "until the listener's 10-minute receive lease ends: late, not lost.");
             }
 
-            Assert.True(duringOutage.Result?.Status == FunctionsHost.Rpc.StatusResult.Types.Status.Failure,
+            Assert.True(duringOutage.Result?.Status == StatusResult.Types.Status.Failure,
                 $"Expected an attempt during the outage to fail (so the platform retries it); it ended {duringOutage.Result?.Status}.");
             Assert.True(WorkOutcome.CompletedIds([app.Host]).Count > completedWhenBack, $"Expected processing to resume after the outage; it stayed at {completedWhenBack} completed.");
             // Parked messages would be kept, not lost (replay returns them), but with this sizing none should be.

@@ -47,7 +47,7 @@ public sealed class WorkerLifecycleEndToEndTests(AzuriteFixture azurite, ITestOu
             var message = QueuesModelFactory.QueueMessage(
                 Guid.NewGuid().ToString(), "receipt", BinaryData.FromString($$"""{"action":"generate_report","report_id":"r{{i}}"}"""), 1,
                 DateTimeOffset.UtcNow.AddMinutes(1), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(7));
-            return app.Host.InvokeAsync(QueueInvocationForwarder.ToInvocation(function, message));
+            return app.Host.InvokeAsync(function.Name, QueueInvocationForwarder.ToInvocation(function, message));
         }).ToArray();
         Assert.Equal(3, app.Host.PendingInvocations);
 

@@ -4,6 +4,7 @@ using FunctionsHost.Rpc;
 using FunctionsHost.Worker;
 using Google.Protobuf.Collections;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace FunctionsHost.Http;
@@ -93,20 +94,20 @@ public sealed class HttpProxy(IHttpForwarder forwarder, TimeSpan functionTimeout
     }
 
     /// <summary>
-    /// Sends <paramref name="invocation"/> to the worker and forwards the request to <paramref name="workerUri"/>;
+    /// Sends <paramref name="invocation"/> of <paramref name="functionName"/> to the worker and forwards the request to <paramref name="workerUri"/>;
     /// writes 502 or 503 when the worker cannot be reached and 500 when the function failed before answering.
     /// </summary>
-    public async Task ForwardAsync(HttpContext context, InvocationRequest invocation, Uri workerUri, IWorkerInvoker worker, WorkerLogs logs)
+    public async Task ForwardAsync(HttpContext context, string functionName, InvocationRequest invocation, Uri workerUri, IFunctionInvoker invoker, WorkerLogs logs)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(invocation);
-        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(invoker);
         ArgumentNullException.ThrowIfNull(logs);
 
         // Both start at once; the worker holds each until the other arrives. At the function timeout
         // the forward is cancelled too: the client gets its answer then, not when the worker gives up.
         using var timedOut = new CancellationTokenSource();
-        var invoked = worker.InvokeAsync(invocation, functionTimeout);
+        var invoked = invoker.InvokeAsync(functionName, invocation, functionTimeout);
         _ = invoked.ContinueWith(
             ended =>
             {

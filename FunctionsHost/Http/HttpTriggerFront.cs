@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -33,16 +34,16 @@ public sealed class HttpTriggerFront : IAsyncDisposable
 
     private readonly WebApplication app;
     private readonly IReadOnlyList<(WorkerFunction Function, HttpRouteTemplate Route)> routes;
-    private readonly IWorkerInvoker channel;
+    private readonly IFunctionInvoker invoker;
     private readonly TimeSpan functionTimeout;
     private readonly bool homepage;
     private readonly WorkerLogs logs;
     private readonly HttpProxy proxy;
 
-    private HttpTriggerFront(WebApplication app, IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, TimeSpan functionTimeout, bool homepage, WorkerLogs logs)
+    private HttpTriggerFront(WebApplication app, IReadOnlyList<WorkerFunction> functions, IFunctionInvoker invoker, TimeSpan functionTimeout, bool homepage, WorkerLogs logs)
     {
         this.app = app;
-        this.channel = channel;
+        this.invoker = invoker;
         this.functionTimeout = functionTimeout;
         this.homepage = homepage;
         this.logs = logs;
@@ -54,13 +55,13 @@ public sealed class HttpTriggerFront : IAsyncDisposable
     public Uri BaseAddress { get; private set; } = null!;
 
     /// <param name="functions">The HTTP-triggered functions.</param>
-    /// <param name="channel">Where invocations go.</param>
+    /// <param name="invoker">Where invocations go, by function name.</param>
     /// <param name="logs">Where Kestrel's warnings go.</param>
     /// <param name="functionTimeout">The function timeout: past it the invocation is cancelled and the request answered 504.</param>
     /// <param name="port">A port on localhost (IPv4 and IPv6 loopback), or 0 for a free loopback port.</param>
     /// <param name="homepage">Serve the landing page at <c>/</c>.</param>
     public static async Task<HttpTriggerFront> StartAsync(
-        IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, WorkerLogs logs, TimeSpan functionTimeout, int port = 0, bool homepage = true)
+        IReadOnlyList<WorkerFunction> functions, IFunctionInvoker invoker, WorkerLogs logs, TimeSpan functionTimeout, int port = 0, bool homepage = true)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
@@ -83,7 +84,7 @@ public sealed class HttpTriggerFront : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.AddHttpForwarder();
         var app = builder.Build();
-        var front = new HttpTriggerFront(app, functions, channel, functionTimeout, homepage, logs);
+        var front = new HttpTriggerFront(app, functions, invoker, functionTimeout, homepage, logs);
         app.Run(front.HandleAsync);
         try
         {
@@ -168,9 +169,10 @@ public sealed class HttpTriggerFront : IAsyncDisposable
             return;
         }
 
-        if (channel.HttpUri is { } workerUri)
+        if (invoker.HttpUri is { } workerUri)
         {
-            await proxy.ForwardAsync(context, RpcHttpMessages.ToProxiedInvocation(match.Function, match.Values!), workerUri, channel, logs);
+            await proxy.ForwardAsync(
+                context, match.Function.Name, RpcHttpMessages.ToProxiedInvocation(match.Function, match.Values!), workerUri, invoker, logs);
             return;
         }
 
@@ -178,7 +180,7 @@ public sealed class HttpTriggerFront : IAsyncDisposable
         InvocationResponse response;
         try
         {
-            response = await channel.InvokeAsync(request, functionTimeout);
+            response = await invoker.InvokeAsync(match.Function.Name, request, functionTimeout);
         }
         catch (WorkerUnavailableException ex)
         {

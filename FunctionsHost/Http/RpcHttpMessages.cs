@@ -1,6 +1,7 @@
 using FunctionsHost.Rpc;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsHost.Http;
 
@@ -24,7 +25,7 @@ internal static class RpcHttpMessages
     /// </summary>
     internal static InvocationRequest ToProxiedInvocation(WorkerFunction function, IReadOnlyDictionary<string, string> routeValues)
     {
-        var invocation = Invocations.New(function);
+        var invocation = Invocations.New();
         invocation.InputData.Add(new ParameterBinding { Name = function.TriggerParameterName, Data = new TypedData() });
         foreach (var (name, value) in routeValues)
         {
@@ -64,7 +65,7 @@ internal static class RpcHttpMessages
             http.NullableQuery[query.Key] = new NullableString { Value = query.Value.ToString() };
         }
 
-        var invocation = Invocations.New(function);
+        var invocation = Invocations.New();
         foreach (var (name, value) in routeValues)
         {
             http.NullableParams[name] = new NullableString { Value = value };

@@ -4,8 +4,9 @@ namespace FunctionsHost.Logging;
 
 /// <summary>
 /// The host's own log events (EventIds 100-199), kept in <see cref="WorkerLogs"/> with source Host and
-/// category FunctionsHost: 100-109 the worker's start and replacement, 110-119 invocations (their
-/// timeout, the HTTP forward, the worker's replies) and the stop.
+/// category FunctionsHost (the queue listener's under FunctionsHost.QueueListener): 100-109 the
+/// worker's start and replacement, 110-119 invocations (their timeout, the HTTP forward, the worker's
+/// replies, the queue listener's uncaught exceptions) and the stop.
 /// </summary>
 internal static partial class HostLog
 {
@@ -60,4 +61,12 @@ internal static partial class HostLog
     [LoggerMessage(EventId = 116, EventName = "UnsolicitedMessage", Level = LogLevel.Debug,
         Message = "Unsolicited {ContentCase} from the worker (request id '{RequestId}').")]
     public static partial void UnsolicitedMessage(ILogger logger, string contentCase, string requestId);
+
+    [LoggerMessage(EventId = 117, EventName = "ListenerFunctionTimedOut", Level = LogLevel.Error,
+        Message = "A function of the queue listener timed out: {ExceptionType}: {Reason}")]
+    public static partial void ListenerFunctionTimedOut(ILogger logger, Exception exception, string exceptionType, string reason);
+
+    [LoggerMessage(EventId = 118, EventName = "ListenerUnhandledException", Level = LogLevel.Error,
+        Message = "The queue listener had an unhandled exception: {ExceptionType}: {Reason}")]
+    public static partial void ListenerUnhandledException(ILogger logger, Exception exception, string exceptionType, string reason);
 }

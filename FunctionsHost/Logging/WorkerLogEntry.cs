@@ -1,5 +1,5 @@
 using System.Globalization;
-using FunctionsHost.Rpc;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using Microsoft.Extensions.Logging;
 
 namespace FunctionsHost.Logging;

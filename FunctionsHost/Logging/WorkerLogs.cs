@@ -52,14 +52,14 @@ public sealed class WorkerLogs(Action<WorkerLogEntry>? sink = null, int capacity
         signal.TrySetResult();
     }
 
-    public void AddHost(LogLevel level, string message, string category = "FunctionsHost") =>
-        Add(new WorkerLogEntry(DateTimeOffset.UtcNow, WorkerLogSource.Host, category, level, null, message, null, null));
-
     /// <summary>
     /// Where the host's own events (<see cref="HostLog"/>) go: kept here with source Host, category
     /// FunctionsHost and their EventId, at every level. Created on first use; a race only builds a spare.
     /// </summary>
-    internal ILogger Host => host ??= new WorkerLogsLoggerProvider(this, LogLevel.Trace).CreateLogger("FunctionsHost");
+    internal ILogger Host => host ??= HostLogger("FunctionsHost");
+
+    /// <summary>A logger for host events under another category, kept here like <see cref="Host"/>'s.</summary>
+    internal ILogger HostLogger(string category) => new WorkerLogsLoggerProvider(this, LogLevel.Trace).CreateLogger(category);
 
     public IReadOnlyList<WorkerLogEntry> Snapshot(int from = 0)
     {

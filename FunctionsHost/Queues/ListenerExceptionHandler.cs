@@ -15,20 +15,21 @@ namespace FunctionsHost.Queues;
 /// </summary>
 public sealed class ListenerExceptionHandler(WorkerLogs logs) : IWebJobsExceptionHandler
 {
+    private readonly ILogger logger = logs.HostLogger("FunctionsHost.QueueListener");
+
     public Task OnTimeoutExceptionAsync(ExceptionDispatchInfo exceptionInfo, TimeSpan timeoutGracePeriod)
     {
         ArgumentNullException.ThrowIfNull(exceptionInfo);
-        Log("A function of the queue listener timed out", exceptionInfo.SourceException);
+        var exception = exceptionInfo.SourceException;
+        HostLog.ListenerFunctionTimedOut(logger, exception, exception.GetType().FullName!, exception.Message);
         return Task.CompletedTask;
     }
 
     public Task OnUnhandledExceptionAsync(ExceptionDispatchInfo exceptionInfo)
     {
         ArgumentNullException.ThrowIfNull(exceptionInfo);
-        Log("The queue listener had an unhandled exception", exceptionInfo.SourceException);
+        var exception = exceptionInfo.SourceException;
+        HostLog.ListenerUnhandledException(logger, exception, exception.GetType().FullName!, exception.Message);
         return Task.CompletedTask;
     }
-
-    private void Log(string what, Exception exception) =>
-        logs.AddHost(LogLevel.Error, $"{what}: {exception.GetType().FullName}: {exception.Message}", "FunctionsHost.QueueListener");
 }

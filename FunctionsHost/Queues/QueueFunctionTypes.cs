@@ -7,9 +7,8 @@ namespace FunctionsHost.Queues;
 
 /// <summary>
 /// Emits one WebJobs function type per queue-triggered function of the app, as the Functions host
-/// does: a method <c>Run([QueueTrigger(queueName, Connection = ...)] QueueMessage message,
-/// CancellationToken cancellationToken)</c> named after the function, whose body forwards the
-/// message to the worker. The queue name is emitted as declared (<c>%Setting%</c>), so WebJobs
+/// does: a method <c>Run([QueueTrigger(queueName, Connection = ...)] QueueMessage message)</c>
+/// named after the function, whose body forwards the message to the worker. The queue name is emitted as declared (<c>%Setting%</c>), so WebJobs
 /// resolves it from the app settings with its own name resolver.
 /// </summary>
 public static class QueueFunctionTypes
@@ -34,7 +33,7 @@ public static class QueueFunctionTypes
                 typeof(QueueTriggerFunction));
             type.DefineDefaultConstructor(MethodAttributes.Public);
 
-            var run = type.DefineMethod("Run", MethodAttributes.Public, typeof(Task), [typeof(QueueMessage), typeof(CancellationToken)]);
+            var run = type.DefineMethod("Run", MethodAttributes.Public, typeof(Task), [typeof(QueueMessage)]);
             run.SetCustomAttribute(new CustomAttributeBuilder(
                 typeof(FunctionNameAttribute).GetConstructor([typeof(string)])!, [function.Name]));
             var message = run.DefineParameter(1, ParameterAttributes.None, "message");
@@ -43,14 +42,12 @@ public static class QueueFunctionTypes
                 [queueName],
                 [typeof(QueueTriggerAttribute).GetProperty(nameof(QueueTriggerAttribute.Connection))!],
                 [function.Connection]));
-            run.DefineParameter(2, ParameterAttributes.None, "cancellationToken");
 
-            // return this.ForwardAsync("<name>", message, cancellationToken);
+            // return this.ForwardAsync("<name>", message);
             var il = run.GetILGenerator();
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Ldstr, function.Name);
             il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldarg_2);
             il.Emit(OpCodes.Call, Forward);
             il.Emit(OpCodes.Ret);
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure.Storage.Queues.Models;
 using FunctionsHost.Rpc;
 using Google.Protobuf;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsHost.Queues;
 
@@ -11,21 +12,21 @@ namespace FunctionsHost.Queues;
 /// dequeue-count and poison-queue rules decide what happens to the message.
 /// </summary>
 public sealed class QueueInvocationForwarder(
-    IReadOnlyList<WorkerFunction> functions, IWorkerInvoker channel, TimeSpan functionTimeout)
+    IReadOnlyList<WorkerFunction> functions, IFunctionInvoker invoker, TimeSpan functionTimeout)
 {
     private readonly Dictionary<string, WorkerFunction> byName = functions.ToDictionary(f => f.Name, StringComparer.Ordinal);
 
-    public async Task ForwardAsync(string functionName, QueueMessage message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the function on the message and throws when it failed. It takes no cancellation token:
+    /// when the listener stops, the worker is not told to cancel (the Functions host lets in-flight
+    /// work finish), so the wait is bounded by the function timeout (past it the host cancels the
+    /// invocation and this throws, a failed attempt) and by the worker's life.
+    /// </summary>
+    public async Task ForwardAsync(string functionName, QueueMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var function = byName[functionName];
-        var request = ToInvocation(function, message);
-
-        // The listener's token fires when it stops; the worker is not told to cancel (the Functions
-        // host lets in-flight work finish), so the wait is bounded by the function timeout (past it
-        // the host cancels the invocation and this throws, a failed attempt) and the worker's life.
-        _ = cancellationToken;
-        var response = await channel.InvokeAsync(request, functionTimeout);
+        var request = ToInvocation(byName[functionName], message);
+        var response = await invoker.InvokeAsync(functionName, request, functionTimeout);
         if (response.Result?.Status != StatusResult.Types.Status.Success)
         {
             throw new FunctionInvocationFailedException(functionName, response.Result?.Exception?.Message ?? "(no message)");
@@ -37,7 +38,7 @@ public sealed class QueueInvocationForwarder(
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(message);
         var text = message.Body.ToString();
-        var invocation = Invocations.New(function);
+        var invocation = Invocations.New();
         invocation.InputData.Add(new ParameterBinding { Name = function.TriggerParameterName, Data = TriggerData(function, message, text) });
         invocation.TriggerMetadata["QueueTrigger"] = new TypedData { String = text };
         invocation.TriggerMetadata["Id"] = new TypedData { String = message.MessageId };

@@ -12,7 +12,7 @@ public abstract class QueueTriggerFunction
     /// <summary>Set by <see cref="ForwardingJobActivator"/> when WebJobs creates the instance.</summary>
     public QueueInvocationForwarder? Forwarder { get; set; }
 
-    protected Task ForwardAsync(string functionName, QueueMessage message, CancellationToken cancellationToken) =>
+    protected Task ForwardAsync(string functionName, QueueMessage message) =>
         (Forwarder ?? throw new InvalidOperationException("The queue function was created without a forwarder."))
-            .ForwardAsync(functionName, message, cancellationToken);
+            .ForwardAsync(functionName, message);
 }

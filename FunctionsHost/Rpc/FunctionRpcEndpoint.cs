@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsHost.Rpc;
 

@@ -1,3 +1,5 @@
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
+
 
 namespace FunctionsHost.Rpc;
 

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using FunctionsHost.Logging;
 using FunctionsHost.Worker;
 using Grpc.Core;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using GrpcException = Grpc.Core.RpcException;
 
 namespace FunctionsHost.Rpc;
@@ -12,7 +13,7 @@ namespace FunctionsHost.Rpc;
 /// allows one write at a time per stream), matches replies by request id and invocation responses
 /// by invocation id, records RpcLogs, and fails everything pending at once when the worker goes.
 /// </summary>
-public sealed class WorkerRpcChannel(string workerId, WorkerLogs logs) : IWorkerInvoker
+public sealed class WorkerRpcChannel(string workerId, WorkerLogs logs)
 {
     private readonly Channel<StreamingMessage> outbound =
         Channel.CreateUnbounded<StreamingMessage>(new UnboundedChannelOptions { SingleReader = true });

@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using FunctionsHost.Logging;
 using FunctionsHost.Rpc;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 
 namespace FunctionsHost.Worker;
 
@@ -12,7 +12,7 @@ namespace FunctionsHost.Worker;
 /// that crashed or outlived a function timeout, and the wait for a ready worker while one is being
 /// replaced. All of that state lives behind one lock, here.
 /// </summary>
-internal sealed class WorkerSupervisor(WorkerLauncher launcher, WorkerHostOptions options, WorkerLogs logs) : IAsyncDisposable
+internal sealed class WorkerSupervisor(WorkerLauncher launcher, FunctionRegistry registry, WorkerHostOptions options, WorkerLogs logs) : IAsyncDisposable
 {
     // As the Functions host, give up on a worker that keeps failing to start.
     private const int MaxRestartAttempts = 3;
@@ -20,9 +20,6 @@ internal sealed class WorkerSupervisor(WorkerLauncher launcher, WorkerHostOption
     private readonly Lock gate = new();
     private readonly List<WorkerRpcChannel> retiredChannels = [];
     private readonly List<int> workerProcessIds = [];
-
-    // Function id -> name for every worker launched: a new worker may index its functions under new ids.
-    private readonly ConcurrentDictionary<string, string> functionNames = new(StringComparer.Ordinal);
     private WebApplication? rpcServer;
     private WorkerRpcChannel? channel;
     private WorkerProcess? worker;
@@ -30,9 +27,6 @@ internal sealed class WorkerSupervisor(WorkerLauncher launcher, WorkerHostOption
     private Task restart = Task.CompletedTask;
     private bool inService;
     private bool stopping;
-
-    /// <summary>The functions the worker in service reported, in its order.</summary>
-    public IReadOnlyList<WorkerFunction> Functions { get; private set; } = [];
 
     public WorkerStartupTimes StartupTimes { get; private set; } = null!;
 
@@ -64,9 +58,6 @@ internal sealed class WorkerSupervisor(WorkerLauncher launcher, WorkerHostOption
             }
         }
     }
-
-    /// <summary>The name of the function a worker (any, present or past) indexed under this id.</summary>
-    public bool TryGetFunctionName(string functionId, out string name) => functionNames.TryGetValue(functionId, out name!);
 
     /// <summary>Completes with the channel of the worker in service, now or once a replacement is ready.</summary>
     public Task<WorkerRpcChannel> ReadyChannel
@@ -193,20 +184,16 @@ internal sealed class WorkerSupervisor(WorkerLauncher launcher, WorkerHostOption
         running.Kill();
     }
 
-    /// <summary>Makes a started worker the one invocations go to.</summary>
+    /// <summary>Makes a started worker the one invocations go to, its function ids with it.</summary>
     private void Publish(WorkerGeneration generation)
     {
-        foreach (var function in generation.Functions)
-        {
-            functionNames[function.FunctionId] = function.Name;
-        }
-
         lock (gate)
         {
+            // Before the ready channel completes: an invocation waiting for it must find the new ids.
+            registry.Publish(generation.Functions);
             rpcServer = generation.RpcServer;
             channel = generation.Channel;
             worker = generation.Worker;
-            Functions = generation.Functions;
             StartupTimes = generation.StartupTimes;
             workerProcessIds.Add(generation.Worker.Id);
             ready.TrySetResult(generation.Channel);

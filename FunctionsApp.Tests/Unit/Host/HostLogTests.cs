@@ -37,7 +37,7 @@ public sealed class HostLogTests
     [Fact]
     public void DebugLevelEventsAreKeptToo()
     {
-        // The host's lines were kept at every level before they became events; the logger must not filter.
+        // Debug-level host events (116) are kept too: the logger must not filter by level.
         var logs = new WorkerLogs();
 
         Assert.True(logs.Host.IsEnabled(LogLevel.Trace));

@@ -18,8 +18,12 @@ public sealed class ListenerExceptionHandlerTests
         var entry = Assert.Single(logs.Snapshot());
         Assert.Equal(LogLevel.Error, entry.Level);
         Assert.Equal(WorkerLogSource.Host, entry.Source);
-        Assert.Contains("System.ObjectDisposedException", entry.Message, StringComparison.Ordinal);
-        Assert.Contains("LoggerFactory", entry.Message, StringComparison.Ordinal);
+        Assert.Equal("FunctionsHost.QueueListener", entry.Category);
+        Assert.Equal("118", entry.EventId);
+        Assert.Equal(
+            "The queue listener had an unhandled exception: System.ObjectDisposedException: Cannot access a disposed object." + Environment.NewLine + "Object name: 'LoggerFactory'.",
+            entry.Message);
+        Assert.Contains("System.ObjectDisposedException", entry.Exception, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -29,6 +33,8 @@ public sealed class ListenerExceptionHandlerTests
 
         await new ListenerExceptionHandler(logs).OnTimeoutExceptionAsync(ExceptionDispatchInfo.Capture(new TimeoutException("function timed out")), TimeSpan.FromSeconds(1));
 
-        Assert.Contains("function timed out", Assert.Single(logs.Snapshot()).Message, StringComparison.Ordinal);
+        var entry = Assert.Single(logs.Snapshot());
+        Assert.Equal("117", entry.EventId);
+        Assert.Equal("A function of the queue listener timed out: System.TimeoutException: function timed out", entry.Message);
     }
 }
