@@ -38,7 +38,7 @@ public sealed class InProcessAppInvoker : IWorkerInvoker, IDisposable
         using var cancel = new CancellationTokenSource(timeout);
         await using (var scope = provider.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<WorkItemDispatcher>().DispatchAsync(
+            await scope.ServiceProvider.GetRequiredService<ActionDispatcher>().DispatchAsync(
                 new ReceivedMessage(request.TriggerMetadata["Id"].String, body, dequeueCount), cancel.Token);
         }
 
