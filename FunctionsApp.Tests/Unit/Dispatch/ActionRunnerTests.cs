@@ -60,6 +60,24 @@ public sealed class ActionRunnerTests
         Assert.Equal("north", received!.Parameters!.Value.GetProperty("region").GetString());
     }
 
+    // A document whose bytes no default reader accepts (it holds a comment, which the parse that
+    // made it skipped): the action still reads, so it is read from the parsed document itself and
+    // not by tokenizing the message text a second time, as deserializing the command once did.
+    [Fact]
+    public async Task RunAsync_DocumentNoSecondReaderWouldAccept_StillReadsTheAction()
+    {
+        const string json = """{"action":"send_notification", /* set by the producer */ "user_id":"u1"}""";
+        Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(json));
+        notifications.Setup(h => h.HandleAsync(new SendNotificationAction("u1", null, null), Context, It.IsAny<CancellationToken>()))
+            .Returns(Task.CompletedTask);
+        using var message = new ActionMessage(SendNotificationAction.Name,
+            JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip }));
+
+        await new ActionRunner<SendNotificationAction>(notifications.Object).RunAsync(message, Context, CancellationToken.None);
+
+        notifications.Verify(h => h.HandleAsync(new SendNotificationAction("u1", null, null), Context, It.IsAny<CancellationToken>()), Times.Once);
+    }
+
     [Fact]
     public async Task RunAsync_ValidNotification_HandsFieldsToHandler()
     {
