@@ -1,6 +1,7 @@
 using System.Net;
 using FunctionsApp.Greeting;
 using FunctionsApp.Http;
+using FunctionsApp.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -43,7 +44,7 @@ public sealed class BareGreetingServer : IAsyncDisposable
             var result = greetings.Greet(new GreetingRequest(ReadOnlyMemory<byte>.Empty, null, request.Query["name"]));
             return result.Error is { } error
                 ? Results.Json(error, HttpJson.ErrorReplyJson, ContentType, (int)result.Status)
-                : Results.Json(result.Reply!, AppJsonContext.Outgoing.GreetingReply, ContentType, (int)result.Status);
+                : Results.Json(result.Reply!, OutgoingJson.Of(GreetingJsonContext.Default.GreetingReply), ContentType, (int)result.Status);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

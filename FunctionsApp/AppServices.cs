@@ -140,8 +140,8 @@ public static class AppServices
         services.AddAppTelemetry(configuration);
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<WorkItemParser>();
-        services.AddScoped<WorkItemDispatcher>();
+        services.AddSingleton<ActionParser>();
+        services.AddScoped<ActionDispatcher>();
         services.AddSingleton<IDeadLetterSink, QueueDeadLetterSink>();
         services.AddSingleton<IReportStore, BlobReportStore>();
         services.AddSingleton<INotificationSender, QueueNotificationSender>();
@@ -151,8 +151,8 @@ public static class AppServices
         services.AddSingleton<IDeadLetterBrowser, QueueDeadLetterBrowser>();
 
         // One line per action; the dispatcher needs no change for a new one.
-        services.AddWorkAction<GenerateReportCommand, GenerateReportHandler>();
-        services.AddWorkAction<SendNotificationCommand, SendNotificationHandler>();
+        services.AddAction<GenerateReportAction, GenerateReportHandler>();
+        services.AddAction<SendNotificationAction, SendNotificationHandler>();
         return services;
     }
 }

@@ -39,7 +39,7 @@ public sealed class InProcessAppInvoker : IFunctionInvoker, IDisposable
         using var cancel = new CancellationTokenSource(timeout);
         await using (var scope = provider.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<WorkItemDispatcher>().DispatchAsync(
+            await scope.ServiceProvider.GetRequiredService<ActionDispatcher>().DispatchAsync(
                 new ReceivedMessage(request.TriggerMetadata["Id"].String, body, dequeueCount), cancel.Token);
         }
 

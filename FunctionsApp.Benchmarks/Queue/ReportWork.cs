@@ -3,6 +3,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using FunctionsApp.Json;
 using FunctionsApp.Reports;
 
 namespace FunctionsApp.Benchmarks.Queue;
@@ -41,6 +42,6 @@ public static class ReportWork
             Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
         };
         await reports.GetBlobClient(BlobReportStore.BlobName(reportId)).UploadAsync(
-            BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(report, AppJsonContext.Outgoing.ReportDocument)), upload, cancellationToken);
+            BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(report, OutgoingJson.Of(ReportsJsonContext.Default.ReportDocument))), upload, cancellationToken);
     }
 }

@@ -22,7 +22,7 @@ public sealed record DeadLetterCursor(int Total, int Read, IReadOnlyDictionary<s
     /// <summary>A token is at most this long; a real one is well under 1,000 characters.</summary>
     public const int MaxTokenLength = 2048;
 
-    public string Encode() => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(this, AppJsonContext.Default.DeadLetterCursor));
+    public string Encode() => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(this, DeadLettersJsonContext.Default.DeadLetterCursor));
 
     /// <summary>The cursor in a token, or null when the token is not one this app made.</summary>
     public static DeadLetterCursor? TryDecode(string token)
@@ -36,7 +36,7 @@ public sealed record DeadLetterCursor(int Total, int Read, IReadOnlyDictionary<s
         DeadLetterCursor? cursor;
         try
         {
-            cursor = JsonSerializer.Deserialize(Base64Url.DecodeFromChars(token), AppJsonContext.Default.DeadLetterCursor);
+            cursor = JsonSerializer.Deserialize(Base64Url.DecodeFromChars(token), DeadLettersJsonContext.Default.DeadLetterCursor);
         }
         catch (JsonException)
         {

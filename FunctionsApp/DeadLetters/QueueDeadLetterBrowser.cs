@@ -303,7 +303,7 @@ public sealed class QueueDeadLetterBrowser(
         {
             try
             {
-                envelope = JsonSerializer.Deserialize(message.MessageText, AppJsonContext.Envelope.DeadLetterEnvelope);
+                envelope = JsonSerializer.Deserialize(message.MessageText, DispatchJsonContext.Envelope.DeadLetterEnvelope);
             }
             catch (JsonException)
             {

@@ -32,7 +32,7 @@ public sealed class QueueDeadLetterSink(QueueServiceClient queues, BlobServiceCl
     public async Task SendAsync(DeadLetterEnvelope envelope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(envelope);
-        var json = JsonSerializer.Serialize(envelope, AppJsonContext.Envelope.DeadLetterEnvelope);
+        var json = JsonSerializer.Serialize(envelope, DispatchJsonContext.Envelope.DeadLetterEnvelope);
         if (Encoding.UTF8.GetByteCount(json) > DispatchOptions.QueueMessageLimitBytes && envelope.OriginalBody is not null)
         {
             var blobName = BodyBlobName(envelope.MessageId);
@@ -41,7 +41,7 @@ public sealed class QueueDeadLetterSink(QueueServiceClient queues, BlobServiceCl
                 new BlobHttpHeaders { ContentType = "text/plain; charset=utf-8" },
                 new Dictionary<string, string> { [ParkedMessageIdMetadata] = envelope.MessageId },
                 cancellationToken).ConfigureAwait(false);
-            json = JsonSerializer.Serialize(envelope with { OriginalBody = null, OriginalBodyBlob = blobName }, AppJsonContext.Envelope.DeadLetterEnvelope);
+            json = JsonSerializer.Serialize(envelope with { OriginalBody = null, OriginalBodyBlob = blobName }, DispatchJsonContext.Envelope.DeadLetterEnvelope);
         }
 
         await queue.SendCreatingQueueAsync(json, timeToLiveSeconds, cancellationToken).ConfigureAwait(false);

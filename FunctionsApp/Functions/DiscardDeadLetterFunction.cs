@@ -22,6 +22,6 @@ public sealed class DiscardDeadLetterFunction(IDeadLetterBrowser browser)
     {
         ArgumentNullException.ThrowIfNull(request);
         return DeadLetterIds.AnswerAsync(
-            id, found => browser.DiscardAsync(found, CallerIdentity.Describe(request), cancellationToken), AppJsonContext.Outgoing.DeadLetterSummary);
+            id, found => browser.DiscardAsync(found, CallerIdentity.Describe(request), cancellationToken), DeadLettersJsonContext.Default.DeadLetterSummary);
     }
 }

@@ -20,6 +20,6 @@ public sealed class GetDeadLetterFunction(IDeadLetterBrowser browser)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return DeadLetterIds.AnswerAsync(id, found => browser.GetAsync(found, cancellationToken), AppJsonContext.Outgoing.DeadLetterDetail);
+        return DeadLetterIds.AnswerAsync(id, found => browser.GetAsync(found, cancellationToken), DeadLettersJsonContext.Default.DeadLetterDetail);
     }
 }

@@ -35,7 +35,7 @@ public sealed class HelloFunction(GreetingService greetings, AppMetrics metrics,
             return HttpJson.Error(result.Status, error);
         }
 
-        return HttpJson.Json(result.Status, result.Reply!, AppJsonContext.Outgoing.GreetingReply);
+        return HttpJson.Json(result.Status, result.Reply!, GreetingJsonContext.Default.GreetingReply);
     }
 
     /// <summary>

@@ -43,6 +43,6 @@ public sealed class ListDeadLettersFunction(IDeadLetterBrowser browser)
         }
 
         var page = await browser.ListAsync(reason, pageSize, cursor, cancellationToken).ConfigureAwait(false);
-        return HttpJson.Json(HttpStatusCode.OK, page, AppJsonContext.Outgoing.DeadLetterPage);
+        return HttpJson.Json(HttpStatusCode.OK, page, DeadLettersJsonContext.Default.DeadLetterPage);
     }
 }

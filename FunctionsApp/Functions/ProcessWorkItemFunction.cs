@@ -5,7 +5,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace FunctionsApp.Functions;
 
 /// <summary>The work queue's trigger: hands each message to the dispatcher.</summary>
-public sealed class ProcessWorkItemFunction(WorkItemDispatcher dispatcher)
+public sealed class ProcessWorkItemFunction(ActionDispatcher dispatcher)
 {
     /// <summary>The function name is a deployment identifier (logs, metrics, host settings): keep it.</summary>
     public const string Name = "ProcessWorkItem";

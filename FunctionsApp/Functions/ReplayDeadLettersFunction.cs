@@ -9,7 +9,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace FunctionsApp.Functions;
 
 /// <summary>
-/// The operator's replay command: POST /api/dead-letters/replay[?reason=...&amp;max=...] moves
+/// The operator's replay request: POST /api/dead-letters/replay[?reason=...&amp;max=...] moves
 /// dead-lettered messages back to the work queue and answers with what it moved; with the body
 /// <c>{"ids":[...]}</c> it moves exactly the messages with those dead-letter queue ids.
 /// </summary>
@@ -59,11 +59,11 @@ public sealed class ReplayDeadLettersFunction(IDeadLetterReplayer replayer)
             }
 
             var byIds = await replayer.ReplayIdsAsync(ids, cancellationToken).ConfigureAwait(false);
-            return HttpJson.Json(HttpStatusCode.OK, byIds, AppJsonContext.Outgoing.ReplayReport);
+            return HttpJson.Json(HttpStatusCode.OK, byIds, ReplayJsonContext.Default.ReplayReport);
         }
 
         var report = await replayer.ReplayAsync(reason, max, cancellationToken).ConfigureAwait(false);
-        return HttpJson.Json(HttpStatusCode.OK, report, AppJsonContext.Outgoing.ReplayReport);
+        return HttpJson.Json(HttpStatusCode.OK, report, ReplayJsonContext.Default.ReplayReport);
     }
 
     /// <summary>The ids of the body, null when there is no body; or the 400 it deserves.</summary>
@@ -83,7 +83,7 @@ public sealed class ReplayDeadLettersFunction(IDeadLetterReplayer replayer)
         ReplayRequest? body;
         try
         {
-            body = JsonSerializer.Deserialize(buffer.Span, AppJsonContext.Default.ReplayRequest);
+            body = JsonSerializer.Deserialize(buffer.Span, ReplayJsonContext.Default.ReplayRequest);
         }
         catch (JsonException)
         {

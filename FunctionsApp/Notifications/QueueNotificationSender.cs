@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Queues;
+using FunctionsApp.Json;
 using FunctionsApp.Storage;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,7 @@ public sealed class QueueNotificationSender(QueueServiceClient queues, IOptions<
 
     private readonly int timeToLiveSeconds = options.Value.OutboxTimeToLiveSeconds;
 
-    // The outbox's consumer is not ours: its JSON escapes HTML-sensitive characters (AppJsonContext.Outgoing).
+    // The outbox's consumer is not ours: its JSON escapes HTML-sensitive characters (OutgoingJson).
     public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>
-        outbox.SendCreatingQueueAsync(JsonSerializer.Serialize(notification, AppJsonContext.Outgoing.Notification), timeToLiveSeconds, cancellationToken);
+        outbox.SendCreatingQueueAsync(JsonSerializer.Serialize(notification, OutgoingJson.Of(NotificationsJsonContext.Default.Notification)), timeToLiveSeconds, cancellationToken);
 }

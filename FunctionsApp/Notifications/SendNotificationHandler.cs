@@ -14,17 +14,16 @@ namespace FunctionsApp.Notifications;
 /// </remarks>
 public sealed class SendNotificationHandler(
     INotificationSender sender, ISentNotificationLog sentLog, TimeProvider time, AppMetrics metrics, ILogger<SendNotificationHandler> logger)
-    : ICommandHandler<SendNotificationCommand>
+    : IActionHandler<SendNotificationAction>
 {
-    public async Task HandleAsync(SendNotificationCommand command, WorkItemContext context, CancellationToken cancellationToken)
+    public async Task HandleAsync(SendNotificationAction action, ActionContext context, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(action);
         ArgumentNullException.ThrowIfNull(context);
         // Without a key from the sender, the queue message id still ties every redelivery of one
         // message to one key.
-        var key = string.IsNullOrEmpty(command.IdempotencyKey) ? context.MessageId : command.IdempotencyKey;
-        var userId = command.UserId ?? throw new ArgumentException("The command has no user id; validate it first.", nameof(command));
-        var sentKey = SentKey(userId, key);
+        var key = string.IsNullOrEmpty(action.IdempotencyKey) ? context.MessageId : action.IdempotencyKey;
+        var sentKey = SentKey(action.UserId, key);
         if (await sentLog.ContainsAsync(sentKey, cancellationToken).ConfigureAwait(false))
         {
             NotificationsLog.DuplicateSuppressed(logger, sentKey);
@@ -35,8 +34,8 @@ public sealed class SendNotificationHandler(
         // The notification continues the message's trace, so its delivery can join it too.
         var trace = MessageTraceContext.Onward(context.Trace);
         var notification = new Notification(
-            userId,
-            string.IsNullOrWhiteSpace(command.Message) ? SendNotificationCommand.DefaultMessage : command.Message,
+            action.UserId,
+            string.IsNullOrWhiteSpace(action.Message) ? SendNotificationAction.DefaultMessage : action.Message,
             key,
             time.GetUtcNow())
         {

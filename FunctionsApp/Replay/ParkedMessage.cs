@@ -28,7 +28,7 @@ public sealed record ParkedMessage(string? Reason, string? Body, string? Message
         DeadLetterEnvelope? envelope;
         try
         {
-            envelope = JsonSerializer.Deserialize(text, AppJsonContext.Envelope.DeadLetterEnvelope);
+            envelope = JsonSerializer.Deserialize(text, DispatchJsonContext.Envelope.DeadLetterEnvelope);
         }
         catch (JsonException)
         {

@@ -36,7 +36,7 @@ public static class ReplayedBody
         using var document = json.Document;
         var root = document.RootElement;
         var key = parkedMessageId is not null && IsNotificationWithoutKey(root)
-            ? Member(SendNotificationCommand.IdempotencyKeyField, parkedMessageId)
+            ? Member(SendNotificationAction.IdempotencyKeyField, parkedMessageId)
             : null;
         var context = trace is not null && !root.TryGetProperty(MessageTraceContext.TraceparentField, out _)
             ? Member(MessageTraceContext.TraceparentField, trace.Traceparent)
@@ -74,8 +74,8 @@ public static class ReplayedBody
     private static bool IsNotificationWithoutKey(JsonElement root) =>
         root.TryGetProperty("action", out var action)
         && action.ValueKind == JsonValueKind.String
-        && action.ValueEquals(SendNotificationCommand.Action)
-        && !root.TryGetProperty(SendNotificationCommand.IdempotencyKeyField, out _);
+        && action.ValueEquals(SendNotificationAction.Name)
+        && !root.TryGetProperty(SendNotificationAction.IdempotencyKeyField, out _);
 
     private static string Member(string name, string value) => $"\"{name}\":\"{JsonEncodedText.Encode(value).Value}\"";
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using FunctionsApp.Json;
 using FunctionsApp.Storage;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +24,7 @@ public sealed class BlobReportStore(BlobServiceClient blobs, IOptions<ReportsOpt
         ArgumentNullException.ThrowIfNull(report);
         return container.UploadIfAbsentAsync(
             BlobName(report.ReportId),
-            BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(report, AppJsonContext.Outgoing.ReportDocument)),
+            BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(report, OutgoingJson.Of(ReportsJsonContext.Default.ReportDocument))),
             new BlobHttpHeaders { ContentType = ContentType },
             new Dictionary<string, string>
             {

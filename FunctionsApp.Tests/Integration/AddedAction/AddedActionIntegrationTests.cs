@@ -7,17 +7,17 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FunctionsApp.Tests.Integration.AddedAction;
 
 /// <summary>
-/// The README's steps for a new action are all it takes: a command, its JSON metadata, a handler
-/// and one <c>AddWorkAction</c> line (step 4, below) give a test-only action the whole pipeline
+/// The README's steps for a new action are all it takes: an action record, a handler and one
+/// <c>AddAction</c> line (step 3, below) give a test-only action the whole pipeline
 /// against Azurite: routing, validation, dead-lettering with a reason.
 /// </summary>
 public sealed class AddedActionIntegrationTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
-    private readonly ConcurrentQueue<(ArchiveCommand Command, string MessageId)> handled = new();
+    private readonly ConcurrentQueue<(ArchiveAction Action, string MessageId)> handled = new();
 
     private InProcessApp StartApp() => new(azurite, configureServices: services => services
         .AddSingleton(handled)
-        .AddWorkAction<ArchiveCommand, ArchiveHandler>());
+        .AddAction<ArchiveAction, ArchiveHandler>());
 
     [Fact]
     public async Task AddedAction_ValidMessage_ReachesItsHandler()
@@ -27,7 +27,7 @@ public sealed class AddedActionIntegrationTests(AzuriteFixture azurite) : IClass
 
         await app.ProcessAsync("""{"action":"archive_report","report_id":"r-42"}""", messageId);
 
-        Assert.Equal((new ArchiveCommand("r-42"), messageId), Assert.Single(handled));
+        Assert.Equal((new ArchiveAction("r-42"), messageId), Assert.Single(handled));
         Assert.Null(await app.DeadLetters.PeekOrNullAsync());
     }
 

@@ -3,13 +3,13 @@ using FunctionsApp.Dispatch;
 
 namespace FunctionsApp.Tests.Integration.AddedAction;
 
-/// <summary>Step 3: the handler; it receives the command already validated.</summary>
-public sealed class ArchiveHandler(ConcurrentQueue<(ArchiveCommand Command, string MessageId)> handled) : ICommandHandler<ArchiveCommand>
+/// <summary>Step 2: the handler; it receives the action already read and valid.</summary>
+public sealed class ArchiveHandler(ConcurrentQueue<(ArchiveAction Action, string MessageId)> handled) : IActionHandler<ArchiveAction>
 {
-    public Task HandleAsync(ArchiveCommand command, WorkItemContext context, CancellationToken cancellationToken)
+    public Task HandleAsync(ArchiveAction action, ActionContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        handled.Enqueue((command, context.MessageId));
+        handled.Enqueue((action, context.MessageId));
         return Task.CompletedTask;
     }
 }

@@ -42,31 +42,31 @@ public sealed class AppServicesTests
     }
 
     [Fact]
-    public void AddFunctionsApp_Routes_AreExactlyOnePerKnownAction()
+    public void AddFunctionsApp_Runners_AreExactlyOnePerKnownAction()
     {
-        var routes = Services().Where(d => d.ServiceType == typeof(IActionRoute)).ToList();
+        var runners = Services().Where(d => d.ServiceType == typeof(IActionRunner)).ToList();
 
-        Assert.All(routes, d => Assert.True(d.IsKeyedService, "An action route must be keyed by its action."));
-        Assert.Equal(Actions, routes.Select(d => (string)d.ServiceKey!).Order(StringComparer.Ordinal));
+        Assert.All(runners, d => Assert.True(d.IsKeyedService, "An action runner must be keyed by its action."));
+        Assert.Equal(Actions, runners.Select(d => (string)d.ServiceKey!).Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public void AddFunctionsApp_EachAction_ResolvesItsRouteAndOneHandler()
+    public void AddFunctionsApp_EachAction_ResolvesItsRunnerAndOneHandler()
     {
         var services = Services();
         using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         using var scope = provider.CreateScope();
 
-        foreach (var route in services.Where(d => d.ServiceType == typeof(IActionRoute)))
+        foreach (var runner in services.Where(d => d.ServiceType == typeof(IActionRunner)))
         {
-            var routeType = route.KeyedImplementationType!;
-            Assert.Equal(typeof(ActionRoute<>), routeType.GetGenericTypeDefinition());
-            var command = routeType.GetGenericArguments()[0];
-            Assert.Equal(route.ServiceKey, command.GetProperty(nameof(GenerateReportCommand.Action))?.GetValue(null));
+            var runnerType = runner.KeyedImplementationType!;
+            Assert.Equal(typeof(ActionRunner<>), runnerType.GetGenericTypeDefinition());
+            var action = runnerType.GetGenericArguments()[0];
+            Assert.Equal(runner.ServiceKey, action.GetProperty(nameof(GenerateReportAction.Name))?.GetValue(null));
 
-            var handlerType = typeof(ICommandHandler<>).MakeGenericType(command);
+            var handlerType = typeof(IActionHandler<>).MakeGenericType(action);
             Assert.Single(services, d => d.ServiceType == handlerType);
-            Assert.NotNull(scope.ServiceProvider.GetRequiredKeyedService<IActionRoute>(route.ServiceKey));
+            Assert.NotNull(scope.ServiceProvider.GetRequiredKeyedService<IActionRunner>(runner.ServiceKey));
             Assert.NotNull(scope.ServiceProvider.GetRequiredService(handlerType));
         }
     }
@@ -77,8 +77,8 @@ public sealed class AppServicesTests
         using var provider = Provider();
         using var scope = provider.CreateScope();
 
-        Assert.IsType<GenerateReportHandler>(scope.ServiceProvider.GetRequiredService<ICommandHandler<GenerateReportCommand>>());
-        Assert.IsType<SendNotificationHandler>(scope.ServiceProvider.GetRequiredService<ICommandHandler<SendNotificationCommand>>());
+        Assert.IsType<GenerateReportHandler>(scope.ServiceProvider.GetRequiredService<IActionHandler<GenerateReportAction>>());
+        Assert.IsType<SendNotificationHandler>(scope.ServiceProvider.GetRequiredService<IActionHandler<SendNotificationAction>>());
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class AppServicesTests
         using var provider = Provider();
         using var scope = provider.CreateScope();
 
-        Assert.NotNull(scope.ServiceProvider.GetRequiredService<WorkItemDispatcher>());
+        Assert.NotNull(scope.ServiceProvider.GetRequiredService<ActionDispatcher>());
         Assert.IsType<BlobReportStore>(provider.GetRequiredService<IReportStore>());
         Assert.IsType<QueueNotificationSender>(provider.GetRequiredService<INotificationSender>());
         Assert.IsType<QueueDeadLetterSink>(provider.GetRequiredService<IDeadLetterSink>());

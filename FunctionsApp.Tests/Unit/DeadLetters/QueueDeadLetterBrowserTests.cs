@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FunctionsApp.DeadLetters;
+using FunctionsApp.Json;
 
 namespace FunctionsApp.Tests.Unit.DeadLetters;
 
@@ -31,7 +32,7 @@ public sealed class QueueDeadLetterBrowserTests
         var cut = (new string('x', QueueDeadLetterBrowser.MaxFieldChars - 1) + High + Low)[..QueueDeadLetterBrowser.MaxFieldChars] + "<";
         var summary = new DeadLetterSummary("id", null, QueueDeadLetterBrowser.WellFormed(cut), null, null, null, null, false, null, null, null);
 
-        var json = JsonSerializer.Serialize(summary, AppJsonContext.Outgoing.DeadLetterSummary);
+        var json = JsonSerializer.Serialize(summary, OutgoingJson.Of(DeadLettersJsonContext.Default.DeadLetterSummary));
 
         Assert.Contains("x\uFFFD\\u003C", json, StringComparison.Ordinal);
     }

@@ -139,7 +139,7 @@ public sealed class CallerTextInLogsTests : IDisposable
     private async Task DispatchAsync(string body, long dequeueCount)
     {
         await using var scope = provider.CreateAsyncScope();
-        var dispatcher = scope.ServiceProvider.GetRequiredService<WorkItemDispatcher>();
+        var dispatcher = scope.ServiceProvider.GetRequiredService<ActionDispatcher>();
         try
         {
             await dispatcher.DispatchAsync(new ReceivedMessage("msg-1", body, dequeueCount), CancellationToken.None);

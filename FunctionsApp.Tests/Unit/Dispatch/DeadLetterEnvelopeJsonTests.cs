@@ -11,12 +11,12 @@ public sealed class DeadLetterEnvelopeJsonTests
         var envelope = new DeadLetterEnvelope("unknown_action", "The action 'x' is not known.", "m1", 1,
             new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero), "x", """{"action":"x","note":"<b>&"}""");
 
-        var json = JsonSerializer.Serialize(envelope, AppJsonContext.Envelope.DeadLetterEnvelope);
+        var json = JsonSerializer.Serialize(envelope, DispatchJsonContext.Envelope.DeadLetterEnvelope);
 
         Assert.Contains("""
             "original_body":"{\"action\":\"x\",\"note\":\"<b>&\"}"
             """, json, StringComparison.Ordinal);
         Assert.Contains("'x'", json, StringComparison.Ordinal);
-        Assert.Equal(envelope, JsonSerializer.Deserialize(json, AppJsonContext.Envelope.DeadLetterEnvelope));
+        Assert.Equal(envelope, JsonSerializer.Deserialize(json, DispatchJsonContext.Envelope.DeadLetterEnvelope));
     }
 }

@@ -12,7 +12,7 @@ public sealed class SendNotificationHandlerTests
     private const string SecretText = "Your test results are in, Ada";
 
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
-    private static readonly WorkItemContext Context = new("msg-31", 2);
+    private static readonly ActionContext Context = new("msg-31", 2);
 
     private readonly Mock<INotificationSender> sender = new();
     private readonly Mock<ISentNotificationLog> sentLog = new();
@@ -44,7 +44,7 @@ public sealed class SendNotificationHandlerTests
     [InlineData("  \t")]
     public async Task HandleAsync_MessageAbsentOrBlank_SendsDefaultMessage(string? message)
     {
-        await handler.HandleAsync(new SendNotificationCommand("u1", message, null), Context, CancellationToken.None);
+        await handler.HandleAsync(new SendNotificationAction("u1", message, null), Context, CancellationToken.None);
 
         Assert.Equal("You have a new update", Assert.Single(sent).Message);
     }
@@ -52,7 +52,7 @@ public sealed class SendNotificationHandlerTests
     [Fact]
     public async Task HandleAsync_WithMessage_SendsItToTheUser()
     {
-        await handler.HandleAsync(new SendNotificationCommand("u1", "Build finished", null), Context, CancellationToken.None);
+        await handler.HandleAsync(new SendNotificationAction("u1", "Build finished", null), Context, CancellationToken.None);
 
         var notification = Assert.Single(sent);
         Assert.Equal("u1", notification.UserId);
@@ -62,7 +62,7 @@ public sealed class SendNotificationHandlerTests
     [Fact]
     public async Task HandleAsync_WithIdempotencyKey_UsesIt()
     {
-        await handler.HandleAsync(new SendNotificationCommand("u1", null, "order-991"), Context, CancellationToken.None);
+        await handler.HandleAsync(new SendNotificationAction("u1", null, "order-991"), Context, CancellationToken.None);
 
         Assert.Equal("order-991", Assert.Single(sent).IdempotencyKey);
     }
@@ -72,7 +72,7 @@ public sealed class SendNotificationHandlerTests
     [InlineData("")]
     public async Task HandleAsync_WithoutIdempotencyKey_UsesQueueMessageId(string? key)
     {
-        await handler.HandleAsync(new SendNotificationCommand("u1", null, key), Context, CancellationToken.None);
+        await handler.HandleAsync(new SendNotificationAction("u1", null, key), Context, CancellationToken.None);
 
         Assert.Equal("msg-31", Assert.Single(sent).IdempotencyKey);
     }
@@ -82,7 +82,7 @@ public sealed class SendNotificationHandlerTests
     {
         time.Advance(TimeSpan.FromSeconds(90));
 
-        await handler.HandleAsync(new SendNotificationCommand("u1", null, null), Context, CancellationToken.None);
+        await handler.HandleAsync(new SendNotificationAction("u1", null, null), Context, CancellationToken.None);
 
         Assert.Equal(Now.AddSeconds(90), Assert.Single(sent).CreatedAt);
     }
@@ -92,7 +92,7 @@ public sealed class SendNotificationHandlerTests
     {
         using var cancellation = new CancellationTokenSource();
 
-        await handler.HandleAsync(new SendNotificationCommand("u1", null, "k-1"), Context, cancellation.Token);
+        await handler.HandleAsync(new SendNotificationAction("u1", null, "k-1"), Context, cancellation.Token);
 
         sender.Verify(s => s.SendAsync(It.IsAny<Notification>(), cancellation.Token), Times.Once);
         var record = Assert.Single(logger.Collector.GetSnapshot());
@@ -110,7 +110,7 @@ public sealed class SendNotificationHandlerTests
         sender.Setup(s => s.SendAsync(It.IsAny<Notification>(), It.IsAny<CancellationToken>())).ThrowsAsync(failure);
 
         var thrown = await Assert.ThrowsAsync<IOException>(() =>
-            handler.HandleAsync(new SendNotificationCommand("u1", "hi", null), Context, CancellationToken.None));
+            handler.HandleAsync(new SendNotificationAction("u1", "hi", null), Context, CancellationToken.None));
 
         Assert.Same(failure, thrown);
         Assert.DoesNotContain(logger.Collector.GetSnapshot(), r => r.Id.Id == 3000);
@@ -119,7 +119,7 @@ public sealed class SendNotificationHandlerTests
     [Fact]
     public async Task HandleAsync_WithText_NeverLogsTheText()
     {
-        await handler.HandleAsync(new SendNotificationCommand("u1", SecretText, null), Context, CancellationToken.None);
+        await handler.HandleAsync(new SendNotificationAction("u1", SecretText, null), Context, CancellationToken.None);
 
         var records = logger.Collector.GetSnapshot();
         Assert.NotEmpty(records);
@@ -133,7 +133,7 @@ public sealed class SendNotificationHandlerTests
     [Fact]
     public async Task HandleAsync_NewKey_SendsThenRecordsTheKey()
     {
-        await handler.HandleAsync(new SendNotificationCommand("u1", null, "key-1"), Context, CancellationToken.None);
+        await handler.HandleAsync(new SendNotificationAction("u1", null, "key-1"), Context, CancellationToken.None);
 
         Assert.Equal(["send key-1", "record 2:u1:key-1"], calls);
     }
@@ -143,7 +143,7 @@ public sealed class SendNotificationHandlerTests
     {
         sentLog.Setup(l => l.ContainsAsync(SendNotificationHandler.SentKey("u1", "key-1"), It.IsAny<CancellationToken>())).ReturnsAsync(true);
 
-        await handler.HandleAsync(new SendNotificationCommand("u1", SecretText, "key-1"), Context, CancellationToken.None);
+        await handler.HandleAsync(new SendNotificationAction("u1", SecretText, "key-1"), Context, CancellationToken.None);
 
         Assert.Empty(sent);
         sentLog.Verify(l => l.AddAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Never);
@@ -158,7 +158,7 @@ public sealed class SendNotificationHandlerTests
     {
         sentLog.Setup(l => l.ContainsAsync(SendNotificationHandler.SentKey("u1", "key-1"), It.IsAny<CancellationToken>())).ReturnsAsync(true);
 
-        await handler.HandleAsync(new SendNotificationCommand("u2", null, "key-1"), Context, CancellationToken.None);
+        await handler.HandleAsync(new SendNotificationAction("u2", null, "key-1"), Context, CancellationToken.None);
 
         Assert.Equal("u2", Assert.Single(sent).UserId);
         Assert.Equal(["send key-1", "record 2:u2:key-1"], calls);
@@ -180,7 +180,7 @@ public sealed class SendNotificationHandlerTests
         sentLog.Setup(l => l.AddAsync(It.IsAny<string>(), It.IsAny<CancellationToken>())).ThrowsAsync(failure);
 
         var thrown = await Assert.ThrowsAsync<IOException>(
-            () => handler.HandleAsync(new SendNotificationCommand("u1", null, "key-1"), Context, CancellationToken.None));
+            () => handler.HandleAsync(new SendNotificationAction("u1", null, "key-1"), Context, CancellationToken.None));
 
         Assert.Same(failure, thrown);
         Assert.Single(sent);

@@ -11,8 +11,8 @@ namespace FunctionsApp.Tests.Unit.Reports;
 
 public sealed class GenerateReportHandlerTests
 {
-    private static readonly GenerateReportCommand Command = new("r1", "Sales", null);
-    private static readonly WorkItemContext Context = new("msg-1", 1);
+    private static readonly GenerateReportAction Action = new("r1", "Sales", null);
+    private static readonly ActionContext Context = new("msg-1", 1);
     private static readonly DateTimeOffset Now = new(2026, 11, 26, 8, 0, 0, TimeSpan.Zero);
     private static readonly ReportDocument Report = new("r1", "Sales", null, Now, "msg-1");
 
@@ -31,7 +31,7 @@ public sealed class GenerateReportHandlerTests
         using var cancellation = new CancellationTokenSource();
         store.Setup(s => s.SaveIfAbsentAsync(Report, cancellation.Token)).ReturnsAsync(true);
 
-        await handler.HandleAsync(Command, Context, cancellation.Token);
+        await handler.HandleAsync(Action, Context, cancellation.Token);
 
         store.Verify(s => s.SaveIfAbsentAsync(Report, cancellation.Token), Times.Once);
         var record = Assert.Single(logger.Collector.GetSnapshot());
@@ -45,7 +45,7 @@ public sealed class GenerateReportHandlerTests
     {
         store.Setup(s => s.SaveIfAbsentAsync(Report, It.IsAny<CancellationToken>())).ReturnsAsync(false);
 
-        await handler.HandleAsync(Command, Context, CancellationToken.None);
+        await handler.HandleAsync(Action, Context, CancellationToken.None);
 
         var record = Assert.Single(logger.Collector.GetSnapshot());
         Assert.Equal(2001, record.Id.Id);
@@ -58,7 +58,7 @@ public sealed class GenerateReportHandlerTests
         var failure = new RequestFailedException(503, "Server busy");
         store.Setup(s => s.SaveIfAbsentAsync(Report, It.IsAny<CancellationToken>())).ThrowsAsync(failure);
 
-        var thrown = await Assert.ThrowsAsync<RequestFailedException>(() => handler.HandleAsync(Command, Context, CancellationToken.None));
+        var thrown = await Assert.ThrowsAsync<RequestFailedException>(() => handler.HandleAsync(Action, Context, CancellationToken.None));
 
         Assert.Same(failure, thrown);
         Assert.DoesNotContain(logger.Collector.GetSnapshot(), r => r.Id.Id is 2000 or 2001);

@@ -17,7 +17,7 @@ public sealed class ReportBuilderTests
     [InlineData("   ")]
     public void Build_NoTitle_UsesReportAndId(string? title)
     {
-        var report = ReportBuilder.Build(new GenerateReportCommand("q3-sales", title, null), new WorkItemContext("m", 1), time.GetUtcNow());
+        var report = ReportBuilder.Build(new GenerateReportAction("q3-sales", title, null), new ActionContext("m", 1), time.GetUtcNow());
 
         Assert.Equal("Report q3-sales", report.Title);
     }
@@ -25,7 +25,7 @@ public sealed class ReportBuilderTests
     [Fact]
     public void Build_WithTitle_KeepsTitle()
     {
-        var report = ReportBuilder.Build(new GenerateReportCommand("r1", "Quarterly sales", null), new WorkItemContext("m", 1), time.GetUtcNow());
+        var report = ReportBuilder.Build(new GenerateReportAction("r1", "Quarterly sales", null), new ActionContext("m", 1), time.GetUtcNow());
 
         Assert.Equal("Quarterly sales", report.Title);
     }
@@ -35,7 +35,7 @@ public sealed class ReportBuilderTests
     {
         time.Advance(TimeSpan.FromHours(2));
 
-        var report = ReportBuilder.Build(new GenerateReportCommand("r1", null, null), new WorkItemContext("msg-77", 3), time.GetUtcNow());
+        var report = ReportBuilder.Build(new GenerateReportAction("r1", null, null), new ActionContext("msg-77", 3), time.GetUtcNow());
 
         Assert.Equal("r1", report.ReportId);
         Assert.Equal(Now.AddHours(2), report.GeneratedAt);
@@ -47,7 +47,7 @@ public sealed class ReportBuilderTests
     {
         using var document = JsonDocument.Parse("""{"region":"emea","depth":3}""");
 
-        var report = ReportBuilder.Build(new GenerateReportCommand("r1", null, document.RootElement), new WorkItemContext("m", 1), time.GetUtcNow());
+        var report = ReportBuilder.Build(new GenerateReportAction("r1", null, document.RootElement), new ActionContext("m", 1), time.GetUtcNow());
 
         Assert.NotNull(report.Parameters);
         Assert.Equal("emea", report.Parameters.Value.GetProperty("region").GetString());
@@ -57,7 +57,7 @@ public sealed class ReportBuilderTests
     [Fact]
     public void Build_WithoutParameters_HasNone()
     {
-        var report = ReportBuilder.Build(new GenerateReportCommand("r1", null, null), new WorkItemContext("m", 1), time.GetUtcNow());
+        var report = ReportBuilder.Build(new GenerateReportAction("r1", null, null), new ActionContext("m", 1), time.GetUtcNow());
 
         Assert.Null(report.Parameters);
     }

@@ -14,28 +14,28 @@ using Moq;
 
 namespace FunctionsApp.Tests.Unit.Dispatch;
 
-public sealed class WorkItemDispatcherTests : IDisposable
+public sealed class ActionDispatcherTests : IDisposable
 {
     private const string SecretText = "Your biopsy results are ready, Ada";
 
     private static readonly DateTimeOffset Start = new(2026, 11, 26, 9, 30, 0, TimeSpan.Zero);
 
-    private readonly Mock<ICommandHandler<GenerateReportCommand>> reports = new();
-    private readonly Mock<ICommandHandler<SendNotificationCommand>> notifications = new();
+    private readonly Mock<IActionHandler<GenerateReportAction>> reports = new();
+    private readonly Mock<IActionHandler<SendNotificationAction>> notifications = new();
     private readonly Mock<IDeadLetterSink> deadLetters = new();
     private readonly FakeTimeProvider time = new(Start);
-    private readonly FakeLogger<WorkItemDispatcher> logger = new();
+    private readonly FakeLogger<ActionDispatcher> logger = new();
     private readonly ServiceProvider root;
     private readonly IServiceScope scope;
-    private readonly WorkItemDispatcher dispatcher;
+    private readonly ActionDispatcher dispatcher;
     private readonly List<DeadLetterEnvelope> envelopes = [];
 
-    public WorkItemDispatcherTests()
+    public ActionDispatcherTests()
     {
         // The routes come from the real registration; only the handlers behind them are doubles.
         var services = new ServiceCollection();
-        services.AddWorkAction<GenerateReportCommand, GenerateReportHandler>();
-        services.AddWorkAction<SendNotificationCommand, SendNotificationHandler>();
+        services.AddAction<GenerateReportAction, GenerateReportHandler>();
+        services.AddAction<SendNotificationAction, SendNotificationHandler>();
         services.Replace(ServiceDescriptor.Scoped(_ => reports.Object));
         services.Replace(ServiceDescriptor.Scoped(_ => notifications.Object));
         root = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
@@ -46,7 +46,7 @@ public sealed class WorkItemDispatcherTests : IDisposable
             .Returns(Task.CompletedTask);
 
         var options = Options.Create(new DispatchOptions { WorkItemsQueueName = "work-items", DeadLetterQueueName = "work-items-poison" });
-        dispatcher = new WorkItemDispatcher(new WorkItemParser(options), scope.ServiceProvider, deadLetters.Object, time, options, TestMetrics.Create(), logger);
+        dispatcher = new ActionDispatcher(new ActionParser(options), scope.ServiceProvider, deadLetters.Object, time, options, TestMetrics.Create(), logger);
     }
 
     public void Dispose()
@@ -70,14 +70,14 @@ public sealed class WorkItemDispatcherTests : IDisposable
     }
 
     [Fact]
-    public async Task DispatchAsync_ValidGenerateReport_ReachesReportHandlerWithCommandAndContext()
+    public async Task DispatchAsync_ValidGenerateReport_ReachesReportHandlerWithActionAndContext()
     {
         using var cancellation = new CancellationTokenSource();
 
         await Dispatch("""{"action":"generate_report","report_id":"r1","title":"Sales"}""", "msg-42", 3, cancellation.Token);
 
         reports.Verify(h => h.HandleAsync(
-            new GenerateReportCommand("r1", "Sales", null), new WorkItemContext("msg-42", 3), cancellation.Token), Times.Once);
+            new GenerateReportAction("r1", "Sales", null), new ActionContext("msg-42", 3), cancellation.Token), Times.Once);
         notifications.VerifyNoOtherCalls();
         deadLetters.VerifyNoOtherCalls();
         var processed = Assert.Single(Logs, r => r.Id.Id == 1000);
@@ -92,7 +92,7 @@ public sealed class WorkItemDispatcherTests : IDisposable
         await Dispatch(body);
 
         reports.Verify(h => h.HandleAsync(
-            new GenerateReportCommand("r2", null, null), new WorkItemContext("msg-42", 3), It.IsAny<CancellationToken>()), Times.Once);
+            new GenerateReportAction("r2", null, null), new ActionContext("msg-42", 3), It.IsAny<CancellationToken>()), Times.Once);
         deadLetters.VerifyNoOtherCalls();
     }
 
@@ -102,7 +102,7 @@ public sealed class WorkItemDispatcherTests : IDisposable
         await Dispatch("""{"action":"send_notification","user_id":"u1","message":"hi"}""", "msg-7", 1);
 
         notifications.Verify(h => h.HandleAsync(
-            new SendNotificationCommand("u1", "hi", null), new WorkItemContext("msg-7", 1), It.IsAny<CancellationToken>()), Times.Once);
+            new SendNotificationAction("u1", "hi", null), new ActionContext("msg-7", 1), It.IsAny<CancellationToken>()), Times.Once);
         reports.VerifyNoOtherCalls();
         deadLetters.VerifyNoOtherCalls();
     }
@@ -178,7 +178,7 @@ public sealed class WorkItemDispatcherTests : IDisposable
     [InlineData("""{"action":"generate_report","report_id":"../etc"}""", FailureReasons.InvalidField)]
     [InlineData("""{"action":"generate_report","report_id":42}""", FailureReasons.InvalidField)]
     [InlineData("""{"action":"send_notification","message":"hi"}""", FailureReasons.MissingField)]
-    public async Task DispatchAsync_InvalidCommand_DeadLettersWithReasonAndAction(string body, string reason)
+    public async Task DispatchAsync_InvalidAction_DeadLettersWithReasonAndAction(string body, string reason)
     {
         await Dispatch(body);
 
@@ -198,7 +198,7 @@ public sealed class WorkItemDispatcherTests : IDisposable
     [MemberData(nameof(TransientFailures))]
     public async Task DispatchAsync_HandlerThrows_PropagatesSameExceptionAndDeadLettersNothing(Exception failure)
     {
-        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
+        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportAction>(), It.IsAny<ActionContext>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(failure);
 
         var thrown = await Assert.ThrowsAnyAsync<Exception>(() => Dispatch("""{"action":"generate_report","report_id":"r1"}"""));
@@ -228,7 +228,7 @@ public sealed class WorkItemDispatcherTests : IDisposable
     public async Task DispatchAsync_HandlerThrowsOnLastAttempt_ParksBodyWithExceptionAsReason()
     {
         const string body = """{"action":"generate_report","report_id":"r1"}""";
-        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
+        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportAction>(), It.IsAny<ActionContext>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new IOException("disk on fire"));
 
         await Dispatch(body, "msg-last", dequeueCount: new DispatchOptions().MaxDequeueCount);
@@ -251,7 +251,7 @@ public sealed class WorkItemDispatcherTests : IDisposable
     [InlineData("""{"action":"generate_report","report_id":"r1"}""", 1003, "generate_report")]
     public async Task DispatchAsync_FailureEvents_CarryTheActionInTheirScope(string body, int eventId, string action)
     {
-        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
+        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportAction>(), It.IsAny<ActionContext>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new IOException("disk on fire"));
         var lastAttempt = new DispatchOptions().MaxDequeueCount;
 
@@ -266,9 +266,9 @@ public sealed class WorkItemDispatcherTests : IDisposable
     public async Task DispatchAsync_ValidTraceparent_ReachesTheHandlerInItsContext()
     {
         const string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-        WorkItemContext? seen = null;
-        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
-            .Callback<GenerateReportCommand, WorkItemContext, CancellationToken>((_, context, _) => seen = context)
+        ActionContext? seen = null;
+        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportAction>(), It.IsAny<ActionContext>(), It.IsAny<CancellationToken>()))
+            .Callback<GenerateReportAction, ActionContext, CancellationToken>((_, context, _) => seen = context)
             .Returns(Task.CompletedTask);
 
         await Dispatch($$"""{"action":"generate_report","report_id":"r1","traceparent":"{{traceparent}}","tracestate":"k=v"}""");
@@ -287,7 +287,7 @@ public sealed class WorkItemDispatcherTests : IDisposable
         Assert.DoesNotContain("\n", ignored.Message, StringComparison.Ordinal);
         Assert.Contains("00-x\\u000AFAKE LINE", ignored.Message, StringComparison.Ordinal);
         Assert.Single(Logs, r => r.Id.Id == 1000);
-        reports.Verify(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.Is<WorkItemContext>(c => c.Trace == null), It.IsAny<CancellationToken>()), Times.Once);
+        reports.Verify(h => h.HandleAsync(It.IsAny<GenerateReportAction>(), It.Is<ActionContext>(c => c.Trace == null), It.IsAny<CancellationToken>()), Times.Once);
         Assert.Empty(envelopes);
     }
 
@@ -295,8 +295,8 @@ public sealed class WorkItemDispatcherTests : IDisposable
     public async Task DispatchAsync_InvocationCancelledBeforeTheLastAttempt_PropagatesParksNothingAndLogs1004()
     {
         using var cancellation = new CancellationTokenSource();
-        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
-            .Returns<GenerateReportCommand, WorkItemContext, CancellationToken>((_, _, token) =>
+        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportAction>(), It.IsAny<ActionContext>(), It.IsAny<CancellationToken>()))
+            .Returns<GenerateReportAction, ActionContext, CancellationToken>((_, _, token) =>
             {
                 cancellation.Cancel();
                 return Task.FromCanceled(token);
@@ -317,8 +317,8 @@ public sealed class WorkItemDispatcherTests : IDisposable
         // A timeout (or a stop) on the last attempt: the platform would move the bare body with no
         // reason, so the app parks it, with a token that is not the cancelled one.
         using var cancellation = new CancellationTokenSource();
-        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
-            .Returns<GenerateReportCommand, WorkItemContext, CancellationToken>((_, _, token) =>
+        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportAction>(), It.IsAny<ActionContext>(), It.IsAny<CancellationToken>()))
+            .Returns<GenerateReportAction, ActionContext, CancellationToken>((_, _, token) =>
             {
                 cancellation.Cancel();
                 return Task.FromCanceled(token);
@@ -347,7 +347,7 @@ public sealed class WorkItemDispatcherTests : IDisposable
     {
         // An HttpClient time-out: a TaskCanceledException although nobody cancelled the invocation.
         var timeout = new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout of 100 seconds elapsing.");
-        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
+        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportAction>(), It.IsAny<ActionContext>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(timeout);
         using var invocation = new CancellationTokenSource();
 
@@ -365,7 +365,7 @@ public sealed class WorkItemDispatcherTests : IDisposable
     public async Task DispatchAsync_HandlersOwnTimeoutBeforeLastAttempt_LogsFailure1002AndRethrows()
     {
         var timeout = new TaskCanceledException("HttpClient.Timeout elapsed");
-        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
+        reports.Setup(h => h.HandleAsync(It.IsAny<GenerateReportAction>(), It.IsAny<ActionContext>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(timeout);
 
         var thrown = await Assert.ThrowsAsync<TaskCanceledException>(
@@ -413,7 +413,7 @@ public sealed class WorkItemDispatcherTests : IDisposable
     [Fact]
     public async Task DispatchAsync_HandlerFailure_LogsInScopeWithMessageIdAndDequeueCount()
     {
-        notifications.Setup(h => h.HandleAsync(It.IsAny<SendNotificationCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
+        notifications.Setup(h => h.HandleAsync(It.IsAny<SendNotificationAction>(), It.IsAny<ActionContext>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new IOException("down"));
 
         await Assert.ThrowsAsync<IOException>(() => Dispatch("""{"action":"send_notification","user_id":"u1"}""", "msg-5", 2));
@@ -452,7 +452,7 @@ public sealed class WorkItemDispatcherTests : IDisposable
     [Fact]
     public async Task DispatchAsync_HandlerFailsOnNotification_NeverLogsNotificationText()
     {
-        notifications.Setup(h => h.HandleAsync(It.IsAny<SendNotificationCommand>(), It.IsAny<WorkItemContext>(), It.IsAny<CancellationToken>()))
+        notifications.Setup(h => h.HandleAsync(It.IsAny<SendNotificationAction>(), It.IsAny<ActionContext>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new IOException("down"));
 
         await Assert.ThrowsAsync<IOException>(() =>

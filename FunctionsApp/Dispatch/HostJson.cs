@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 
-namespace FunctionsApp;
+namespace FunctionsApp.Dispatch;
 
 /// <summary>
 /// Reads the few host.json values the app itself must know. host.json stays the one place they

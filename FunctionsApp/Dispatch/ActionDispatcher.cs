@@ -14,20 +14,20 @@ namespace FunctionsApp.Dispatch;
 /// would have parked the bare body). Nothing is swallowed.
 /// </summary>
 /// <param name="parser">Reads the message text.</param>
-/// <param name="services">The invocation's scope, where each action's route is registered under the action's name.</param>
+/// <param name="services">The invocation's scope, where each action's runner is registered under the action's name.</param>
 /// <param name="deadLetters">Where messages that can never succeed are parked.</param>
 /// <param name="time">The clock of the envelopes.</param>
 /// <param name="options">The dispatch settings.</param>
 /// <param name="metrics">The app's counters and the handler duration.</param>
 /// <param name="logger">The dispatcher's log.</param>
-public sealed class WorkItemDispatcher(
-    WorkItemParser parser,
+public sealed class ActionDispatcher(
+    ActionParser parser,
     IServiceProvider services,
     IDeadLetterSink deadLetters,
     TimeProvider time,
     IOptions<DispatchOptions> options,
     AppMetrics metrics,
-    ILogger<WorkItemDispatcher> logger)
+    ILogger<ActionDispatcher> logger)
 {
     /// <summary>How much of an exception's message a retries_exhausted description keeps.</summary>
     public const int MaxExceptionMessageLength = 500;
@@ -47,49 +47,26 @@ public sealed class WorkItemDispatcher(
     {
         ArgumentNullException.ThrowIfNull(message);
         using var messageScope = logger.BeginMessageScope(message);
-
-        // Read before the span starts, because the span continues the trace the message carries.
-        ParsedWorkItem? workItem = null;
-        PermanentFailureException? unreadable = null;
+        using var attempt = new Attempt(message);
         try
         {
-            workItem = parser.Parse(message.Body);
-        }
-        catch (PermanentFailureException failure)
-        {
-            unreadable = failure;
-        }
-
-        using var parsed = workItem;
-        var trace = workItem is null ? null : ReadTraceContext(workItem);
-        var action = workItem is null ? null : CallerText.Escape(workItem.Action);
-        // Metrics name known actions only: an unknown one is caller text.
-        string? metricAction = null;
-
-        using var span = StartSpan(message, trace, action);
-        // Open for the whole attempt, so the failure events (1001-1003) carry the action too.
-        using var actionScope = action is null ? null : logger.BeginActionScope(action);
-        try
-        {
-            var failure = unreadable;
-            if (workItem is not null)
+            try
             {
-                var route = services.GetKeyedService<IActionRoute>(workItem.Action);
-                metricAction = route is null ? AppTelemetry.OtherAction : workItem.Action;
-                failure = route is null
-                    ? new PermanentFailureException(FailureReasons.UnknownAction, $"The action {CallerText.Quote(workItem.Action)} is not known.")
-                    : await RouteAsync(route, metricAction!, workItem, message, trace, cancellationToken).ConfigureAwait(false);
+                var parsed = Begin(attempt);
+                await RunAsync(attempt, parsed, cancellationToken).ConfigureAwait(false);
+                DispatchLog.MessageProcessed(logger, attempt.Action!, message.MessageId, message.DequeueCount);
+                metrics.Processed(attempt.MetricAction!);
+                attempt.Span?.SetTag(AppTelemetry.OutcomeTag, AppTelemetry.Outcomes.Processed);
             }
-
-            if (failure is null)
+            catch (PermanentFailureException failure)
             {
-                DispatchLog.MessageProcessed(logger, action!, message.MessageId, message.DequeueCount);
-                metrics.Processed(metricAction!);
-                span?.SetTag(AppTelemetry.OutcomeTag, AppTelemetry.Outcomes.Processed);
-            }
-            else
-            {
-                await ParkAsync(message, action, metricAction, failure.Reason, failure.Message, trace, span, cancellationToken).ConfigureAwait(false);
+                // The one place a permanent failure is caught, wherever it was found: in the text,
+                // the envelope, the action's fields or its handler. A message that could not be
+                // read has no span yet (its trace context was unknown): it gets one now, so its
+                // parking is traced too.
+                EndHandler(attempt, AppTelemetry.Outcomes.DeadLettered);
+                attempt.Span ??= StartSpan(message, null, null);
+                await ParkAsync(attempt, failure.Reason, failure.Message, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested && message.DequeueCount < options.Value.MaxDequeueCount)
@@ -98,8 +75,9 @@ public sealed class WorkItemDispatcher(
             // functionTimeout): not the message's fault, so it is not parked; it comes back for
             // another attempt. Only the invocation's own token decides this: a handler's own
             // time-out (an HttpClient's TaskCanceledException) is a failure like any other, below.
+            EndHandler(attempt, AppTelemetry.Outcomes.Failed);
             DispatchLog.MessageCancelled(logger, ex, message.MessageId, message.DequeueCount);
-            span?.SetTag(AppTelemetry.OutcomeTag, AppTelemetry.Outcomes.Cancelled);
+            attempt.Span?.SetTag(AppTelemetry.OutcomeTag, AppTelemetry.Outcomes.Cancelled);
             throw;
         }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
@@ -108,36 +86,39 @@ public sealed class WorkItemDispatcher(
             // queue, with no reason and the service's 7-day time-to-live. Parked here instead, with
             // its reason. The invocation's token is cancelled, so the write gets one of its own,
             // bounded so that a stopping host is not held up.
+            EndHandler(attempt, AppTelemetry.Outcomes.Failed);
             DispatchLog.RetriesExhausted(logger, ex, message.MessageId, message.DequeueCount);
-            metrics.RetriesExhausted(metricAction);
-            span?.AddException(ex);
+            metrics.RetriesExhausted(attempt.MetricAction);
+            attempt.Span?.AddException(ex);
             using var parking = new CancellationTokenSource(ParkAfterCancelTimeout);
-            await ParkAsync(message, action, metricAction, FailureReasons.RetriesExhausted,
+            await ParkAsync(attempt, FailureReasons.RetriesExhausted,
                 $"Cancelled by the host on attempt {message.DequeueCount} of {options.Value.MaxDequeueCount} " +
                 "(the attempt ran past functionTimeout, or the host was stopping).",
-                trace, span, parking.Token).ConfigureAwait(false);
+                parking.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (message.DequeueCount >= options.Value.MaxDequeueCount)
         {
             // The platform would now move the bare body to the poison queue. Parking it here keeps
             // the reason with it. If this write fails too, its exception propagates and the
             // platform's own poison move still keeps the message.
+            EndHandler(attempt, AppTelemetry.Outcomes.Failed);
             DispatchLog.RetriesExhausted(logger, ex, message.MessageId, message.DequeueCount);
-            metrics.FailedAttempt(metricAction, ex);
-            metrics.RetriesExhausted(metricAction);
-            span?.AddException(ex);
-            await ParkAsync(message, action, metricAction, FailureReasons.RetriesExhausted,
+            metrics.FailedAttempt(attempt.MetricAction, ex);
+            metrics.RetriesExhausted(attempt.MetricAction);
+            attempt.Span?.AddException(ex);
+            await ParkAsync(attempt, FailureReasons.RetriesExhausted,
                 $"Failed on attempt {message.DequeueCount} of {options.Value.MaxDequeueCount}: {ex.GetType().FullName}: " +
                 CallerText.Escape(ex.Message, MaxExceptionMessageLength),
-                trace, span, cancellationToken).ConfigureAwait(false);
+                cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             // A handler's I/O failure, or a dead-letter write that failed: the message stays in the
             // queue and the platform retries it.
+            EndHandler(attempt, AppTelemetry.Outcomes.Failed);
             DispatchLog.MessageFailed(logger, ex, message.MessageId, message.DequeueCount);
-            metrics.FailedAttempt(metricAction, ex);
-            span?.SetTag(AppTelemetry.OutcomeTag, AppTelemetry.Outcomes.Failed)
+            metrics.FailedAttempt(attempt.MetricAction, ex);
+            attempt.Span?.SetTag(AppTelemetry.OutcomeTag, AppTelemetry.Outcomes.Failed)
                 .SetTag(AppTelemetry.ErrorTypeTag, ex.GetType().FullName)
                 .SetStatus(ActivityStatusCode.Error, ex.GetType().Name)
                 .AddException(ex);
@@ -145,30 +126,52 @@ public sealed class WorkItemDispatcher(
         }
     }
 
-    /// <summary>Runs the action's route; returns the permanent failure it ends in, or null when it succeeded.</summary>
-    private async Task<PermanentFailureException?> RouteAsync(
-        IActionRoute route, string metricAction, ParsedWorkItem workItem, ReceivedMessage message, MessageTraceContext? trace, CancellationToken cancellationToken)
+    /// <summary>
+    /// Parses the message, once, and opens the attempt's span and action scope; throws
+    /// <see cref="PermanentFailureException"/> when the message is not a JSON object with an action.
+    /// Not async on purpose: the span and the scope it sets as current must stay current in
+    /// <see cref="DispatchAsync"/>, where the failure events and the parking happen.
+    /// </summary>
+    private ActionMessage Begin(Attempt attempt)
     {
-        var started = metrics.TimesHandlers ? Stopwatch.GetTimestamp() : 0;
-        var outcome = AppTelemetry.Outcomes.Failed;
-        try
+        var message = attempt.Message;
+        // Read before the span starts, because the span continues the trace the message carries.
+        var parsed = attempt.Parsed = parser.Parse(message.Body);
+        attempt.Trace = ReadTraceContext(parsed);
+        attempt.Action = CallerText.Escape(parsed.Action);
+        attempt.Span = StartSpan(message, attempt.Trace, attempt.Action);
+        // Open for the whole attempt, so the failure events (1001-1003) carry the action too.
+        attempt.ActionScope = logger.BeginActionScope(attempt.Action);
+        return parsed;
+    }
+
+    /// <summary>
+    /// Runs the action's handler, through the runner registered under its name; throws
+    /// <see cref="PermanentFailureException"/> for an unknown action or one its fields refuse.
+    /// </summary>
+    private async Task RunAsync(Attempt attempt, ActionMessage parsed, CancellationToken cancellationToken)
+    {
+        var runner = services.GetKeyedService<IActionRunner>(parsed.Action);
+        // Metrics name known actions only: an unknown one is caller text.
+        attempt.MetricAction = runner is null ? AppTelemetry.OtherAction : parsed.Action;
+        if (runner is null)
         {
-            await route.RouteAsync(workItem.Root, new WorkItemContext(message.MessageId, message.DequeueCount, trace), cancellationToken)
-                .ConfigureAwait(false);
-            outcome = AppTelemetry.Outcomes.Processed;
-            return null;
+            throw new PermanentFailureException(FailureReasons.UnknownAction, $"The action {CallerText.Quote(parsed.Action)} is not known.");
         }
-        catch (PermanentFailureException failure)
+
+        attempt.HandlerStarted = metrics.TimesHandlers ? Stopwatch.GetTimestamp() : 0;
+        await runner.RunAsync(parsed, new ActionContext(attempt.Message.MessageId, attempt.Message.DequeueCount, attempt.Trace), cancellationToken)
+            .ConfigureAwait(false);
+        EndHandler(attempt, AppTelemetry.Outcomes.Processed);
+    }
+
+    /// <summary>Records how the action's reading and handling ended, once, if it started.</summary>
+    private void EndHandler(Attempt attempt, string outcome)
+    {
+        if (attempt.HandlerStarted != 0)
         {
-            outcome = AppTelemetry.Outcomes.DeadLettered;
-            return failure;
-        }
-        finally
-        {
-            if (started != 0)
-            {
-                metrics.HandlerRan(metricAction, outcome, started);
-            }
+            metrics.HandlerRan(attempt.MetricAction!, outcome, attempt.HandlerStarted);
+            attempt.HandlerStarted = 0;
         }
     }
 
@@ -208,9 +211,9 @@ public sealed class WorkItemDispatcher(
         return span;
     }
 
-    private MessageTraceContext? ReadTraceContext(ParsedWorkItem workItem)
+    private MessageTraceContext? ReadTraceContext(ActionMessage message)
     {
-        var trace = MessageTraceContext.Read(workItem.Root, out var problem);
+        var trace = MessageTraceContext.Read(message.Root, out var problem);
         if (problem is not null)
         {
             DispatchLog.TraceContextIgnored(logger, problem);
@@ -222,22 +225,51 @@ public sealed class WorkItemDispatcher(
     // Descriptions are built from our own words and caller text passed through CallerText, so they
     // can be logged and stored as they are. The envelope keeps the trace the message was handled
     // in (this span's, else the one it came with), so a replay can rejoin it.
-    private async Task ParkAsync(
-        ReceivedMessage message, string? action, string? metricAction, string reason, string description,
-        MessageTraceContext? trace, Activity? span, CancellationToken cancellationToken)
+    private async Task ParkAsync(Attempt attempt, string reason, string description, CancellationToken cancellationToken)
     {
-        var onward = MessageTraceContext.Onward(trace);
-        var envelope = new DeadLetterEnvelope(reason, description, message.MessageId, message.DequeueCount, time.GetUtcNow(), action, message.Body)
+        var message = attempt.Message;
+        var onward = MessageTraceContext.Onward(attempt.Trace);
+        var envelope = new DeadLetterEnvelope(reason, description, message.MessageId, message.DequeueCount, time.GetUtcNow(), attempt.Action, message.Body)
         {
             Traceparent = onward?.Traceparent,
             Tracestate = onward?.Tracestate,
         };
         await deadLetters.SendAsync(envelope, cancellationToken).ConfigureAwait(false);
         DispatchLog.MessageDeadLettered(logger, message.MessageId, reason, description, options.Value.DeadLetterQueueName);
-        metrics.DeadLettered(metricAction, reason);
-        span?.SetTag(AppTelemetry.OutcomeTag, AppTelemetry.Outcomes.DeadLettered)
+        metrics.DeadLettered(attempt.MetricAction, reason);
+        attempt.Span?.SetTag(AppTelemetry.OutcomeTag, AppTelemetry.Outcomes.DeadLettered)
             .SetTag(AppTelemetry.ReasonTag, reason)
             .SetTag(AppTelemetry.ErrorTypeTag, reason)
             .SetStatus(ActivityStatusCode.Error, reason);
+    }
+
+    /// <summary>What one attempt has learnt so far; it ends the span and scope it opened, and frees the parsed message.</summary>
+    private sealed class Attempt(ReceivedMessage message) : IDisposable
+    {
+        public ReceivedMessage Message { get; } = message;
+
+        public ActionMessage? Parsed { get; set; }
+
+        public MessageTraceContext? Trace { get; set; }
+
+        /// <summary>The action, escaped for logs and envelopes; null until the message was parsed.</summary>
+        public string? Action { get; set; }
+
+        /// <summary>The action as metrics name it (a known one, or <see cref="AppTelemetry.OtherAction"/>).</summary>
+        public string? MetricAction { get; set; }
+
+        public Activity? Span { get; set; }
+
+        public IDisposable? ActionScope { get; set; }
+
+        /// <summary>When the action's runner started; 0 when it did not, or when handler timing is off.</summary>
+        public long HandlerStarted { get; set; }
+
+        public void Dispose()
+        {
+            ActionScope?.Dispose();
+            Span?.Dispose();
+            Parsed?.Dispose();
+        }
     }
 }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace FunctionsApp.Dispatch;
 
 /// <summary>
-/// Turns a queue message's text into a JSON object with an action, or says precisely why it cannot.
+/// Parses a queue message's text, once, into a JSON object with an action, or says precisely why it cannot.
 /// </summary>
 /// <remarks>
 /// host.json sets <c>messageEncoding</c> to <c>none</c>, so the text arrives exactly as it was sent
@@ -19,7 +19,7 @@ namespace FunctionsApp.Dispatch;
 /// a few words such as <c>null</c> that are not objects anyway. A UTF-8 byte order mark in front
 /// of either (as Windows editors save files) is skipped.
 /// </remarks>
-public sealed class WorkItemParser(IOptions<DispatchOptions> options)
+public sealed class ActionParser(IOptions<DispatchOptions> options)
 {
     /// <summary>How much of the JSON reader's error a description keeps.</summary>
     public const int MaxReaderErrorLength = 200;
@@ -30,7 +30,7 @@ public sealed class WorkItemParser(IOptions<DispatchOptions> options)
 
     private readonly int maxMessageBytes = options.Value.MaxMessageBytes;
 
-    public ParsedWorkItem Parse(string body)
+    public ActionMessage Parse(string body)
     {
         ArgumentNullException.ThrowIfNull(body);
         if (string.IsNullOrWhiteSpace(body.TrimStart(ByteOrderMark)))
@@ -75,7 +75,7 @@ public sealed class WorkItemParser(IOptions<DispatchOptions> options)
                 throw new PermanentFailureException(FailureReasons.MissingAction, "The field 'action' is empty.");
             }
 
-            return new ParsedWorkItem(name, document);
+            return new ActionMessage(name, document);
         }
         catch
         {

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using FunctionsApp.Tests.Infrastructure;
 
-namespace FunctionsApp.Tests.Unit;
+namespace FunctionsApp.Tests.Unit.Dispatch;
 
 public sealed class HostJsonTests
 {

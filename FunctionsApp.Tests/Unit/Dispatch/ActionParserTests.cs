@@ -4,9 +4,9 @@ using Microsoft.Extensions.Options;
 
 namespace FunctionsApp.Tests.Unit.Dispatch;
 
-public sealed class WorkItemParserTests
+public sealed class ActionParserTests
 {
-    private static WorkItemParser CreateParser(int maxMessageBytes = DispatchOptions.QueueMessageLimitBytes) =>
+    private static ActionParser CreateParser(int maxMessageBytes = DispatchOptions.QueueMessageLimitBytes) =>
         new(Options.Create(new DispatchOptions { MaxMessageBytes = maxMessageBytes }));
 
     private static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
