@@ -1,7 +1,7 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 
-namespace FunctionsApp.Tests.Infrastructure;
+namespace FunctionsApp.Testing;
 
 /// <summary>
 /// The queues and containers one test gives the app, unique to it, and the app settings that name

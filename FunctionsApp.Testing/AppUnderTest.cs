@@ -1,11 +1,10 @@
 using FunctionsApp.Functions;
-using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
 using FunctionsHost.Rpc;
 using Microsoft.Azure.WebJobs.Host;
 using Xunit.Abstractions;
 
-namespace FunctionsApp.Tests.EndToEnd;
+namespace FunctionsApp.Testing;
 
 /// <summary>
 /// The compiled app running in a test host against Azurite, with storage of its own. Disposing it

@@ -1,7 +1,8 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using Xunit;
 
-namespace FunctionsApp.Tests.Infrastructure;
+namespace FunctionsApp.Testing;
 
 /// <summary>
 /// Gives a test class the run's shared Azurite and clients for it. Tests make their own

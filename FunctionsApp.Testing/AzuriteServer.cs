@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace FunctionsApp.Tests.Infrastructure;
+namespace FunctionsApp.Testing;
 
 /// <summary>
 /// Azurite for tests: the copy installed by <c>npm ci</c>, started on free loopback ports (blob and

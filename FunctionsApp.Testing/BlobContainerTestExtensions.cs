@@ -2,7 +2,7 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 
-namespace FunctionsApp.Tests.Infrastructure;
+namespace FunctionsApp.Testing;
 
 /// <summary>Lists blobs in assertions, the same way in every test.</summary>
 public static class BlobContainerTestExtensions

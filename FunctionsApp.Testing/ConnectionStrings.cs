@@ -1,4 +1,4 @@
-namespace FunctionsApp.Tests.Infrastructure;
+namespace FunctionsApp.Testing;
 
 /// <summary>Edits storage connection strings, to point one service somewhere else.</summary>
 public static class ConnectionStrings

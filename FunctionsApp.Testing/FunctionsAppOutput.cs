@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.Versioning;
 
-namespace FunctionsApp.Tests.Infrastructure;
+namespace FunctionsApp.Testing;
 
 /// <summary>Finds the compiled FunctionsApp that the end-to-end tests launch as a worker.</summary>
 public static class FunctionsAppOutput

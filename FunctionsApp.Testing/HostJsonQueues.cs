@@ -1,7 +1,6 @@
 using System.Text.Json;
-using FunctionsApp.Tests.Infrastructure;
 
-namespace FunctionsApp.Tests.EndToEnd;
+namespace FunctionsApp.Testing;
 
 /// <summary>The app's host.json queue settings, for tests whose bounds follow them.</summary>
 public static class HostJsonQueues

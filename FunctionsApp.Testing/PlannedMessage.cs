@@ -1,4 +1,4 @@
-namespace FunctionsApp.Tests.EndToEnd;
+namespace FunctionsApp.Testing;
 
 /// <summary>One message of a <see cref="WorkMix"/>: its text as sent and what the app must make of it.</summary>
 /// <param name="Index">Its place in the mix.</param>

@@ -1,4 +1,4 @@
-namespace FunctionsApp.Tests.EndToEnd;
+namespace FunctionsApp.Testing;
 
 /// <summary>Waits for an effect of asynchronous work, with a deadline instead of a sleep.</summary>
 public static class Poll

@@ -1,8 +1,7 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
-using FunctionsApp.Tests.Infrastructure;
 
-namespace FunctionsApp.Tests.EndToEnd;
+namespace FunctionsApp.Testing;
 
 /// <summary>
 /// An Azurite of one test's own, persisting to a temporary directory: for tests that load it with

@@ -1,6 +1,6 @@
 using Azure.Storage.Queues;
 
-namespace FunctionsApp.Tests.Infrastructure;
+namespace FunctionsApp.Testing;
 
 /// <summary>Reads queues in assertions without changing them.</summary>
 public static class QueueClientTestExtensions

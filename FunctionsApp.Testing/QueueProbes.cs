@@ -1,7 +1,7 @@
 using Azure;
 using Azure.Storage.Queues;
 
-namespace FunctionsApp.Tests.EndToEnd;
+namespace FunctionsApp.Testing;
 
 /// <summary>Small reads and writes on test queues, in the shapes the end-to-end tests assert on.</summary>
 public static class QueueProbes

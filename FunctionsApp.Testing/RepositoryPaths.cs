@@ -1,4 +1,4 @@
-namespace FunctionsApp.Tests.Infrastructure;
+namespace FunctionsApp.Testing;
 
 /// <summary>Finds files of the repository from wherever the tests run.</summary>
 public static class RepositoryPaths

@@ -2,7 +2,7 @@ using FunctionsHost.Logging;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
-namespace FunctionsApp.Tests.EndToEnd;
+namespace FunctionsApp.Testing;
 
 /// <summary>
 /// Writes the lines of a worker's logs worth reading after a run of thousands of messages (errors

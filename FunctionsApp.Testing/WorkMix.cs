@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Azure.Storage.Queues;
 
-namespace FunctionsApp.Tests.EndToEnd;
+namespace FunctionsApp.Testing;
 
 /// <summary>
 /// A planned mix of work messages like users send: generate_report and send_notification, about

@@ -3,10 +3,9 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using FunctionsApp.Functions;
-using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
 
-namespace FunctionsApp.Tests.EndToEnd;
+namespace FunctionsApp.Testing;
 
 /// <summary>
 /// What the app made of a <see cref="WorkMix"/>, read from storage and from the invocations the test

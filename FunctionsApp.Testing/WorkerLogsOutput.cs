@@ -1,7 +1,7 @@
 using FunctionsHost.Logging;
 using Xunit.Abstractions;
 
-namespace FunctionsApp.Tests.Infrastructure;
+namespace FunctionsApp.Testing;
 
 /// <summary>Prints a host's captured logs into a test's output, where xunit shows them on failure.</summary>
 public static class WorkerLogsOutput

@@ -1,12 +1,11 @@
 using System.Text.RegularExpressions;
 using Azure.Storage.Queues;
-using FunctionsApp.Tests.Infrastructure;
-using FunctionsHost;
+using FunctionsHost.Tests.Infrastructure;
 using FunctionsHost.Logging;
 using FunctionsHost.Rpc;
 using Xunit.Abstractions;
 
-namespace FunctionsApp.Tests.EndToEnd;
+namespace FunctionsHost.Tests.EndToEnd;
 
 /// <summary>
 /// The host honours host.json's functionTimeout on a queue-triggered function as the Functions
@@ -17,7 +16,7 @@ namespace FunctionsApp.Tests.EndToEnd;
 public sealed partial class FunctionTimeoutEndToEndTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     private const string Function = "Stall";
-    private static readonly string BuiltIn = Path.Combine("FunctionsApp.Tests", "HostApps", "BuiltInHttp");
+    private static readonly string BuiltIn = Path.Combine("FunctionsHost.Tests", "HostApps", "BuiltInHttp");
 
     [Fact]
     public async Task QueueFunctionPastTheTimeout_HonoursInvocationCancel_EachAttemptFailsAtTheTimeoutAndNoneRunsBesideAnother()

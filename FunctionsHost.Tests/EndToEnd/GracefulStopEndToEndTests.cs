@@ -1,17 +1,15 @@
 using System.Diagnostics;
 using FunctionsApp.Functions;
-using FunctionsApp.Tests.Infrastructure;
-using FunctionsHost;
 using Xunit.Abstractions;
 
-namespace FunctionsApp.Tests.EndToEnd;
+namespace FunctionsHost.Tests.EndToEnd;
 
 /// <summary>
 /// Stopping the host (a deployment, a scale-in) while messages are in flight loses none: the
 /// invocations running finish, what was not taken stays in the queue, and the next host on the
 /// same queues handles the rest.
 /// </summary>
-[Collection(LoadAndFaultTests.Name)]
+[Collection(FaultTests.Name)]
 public sealed class GracefulStopEndToEndTests(ITestOutputHelper output)
 {
     private const int MessageCount = 400;

@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Net;
-using FunctionsApp.Tests.Infrastructure;
-using FunctionsHost;
+using FunctionsHost.Tests.Infrastructure;
 using FunctionsHost.Http;
 using FunctionsHost.Rpc;
 using Xunit.Abstractions;
 
-namespace FunctionsApp.Tests.EndToEnd;
+namespace FunctionsHost.Tests.EndToEnd;
 
 /// <summary>
 /// The host's two HTTP paths, each with a small probe app: the built-in model (RpcHttp over gRPC)
@@ -18,8 +17,8 @@ public sealed class HostHttpPathsEndToEndTests(ITestOutputHelper output) : IDisp
 {
     private readonly List<AppCopyWithHostJson?> copies = [];
 
-    private static readonly string BuiltIn = Path.Combine("FunctionsApp.Tests", "HostApps", "BuiltInHttp");
-    private static readonly string AspNetCore = Path.Combine("FunctionsApp.Tests", "HostApps", "AspNetCoreHttp");
+    private static readonly string BuiltIn = Path.Combine("FunctionsHost.Tests", "HostApps", "BuiltInHttp");
+    private static readonly string AspNetCore = Path.Combine("FunctionsHost.Tests", "HostApps", "AspNetCoreHttp");
 
     [Theory]
     [InlineData("BuiltInHttp", false)]

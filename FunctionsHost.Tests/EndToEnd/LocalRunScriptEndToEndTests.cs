@@ -4,17 +4,16 @@ using System.Net;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using FunctionsApp.Reports;
-using FunctionsApp.Tests.Infrastructure;
 using Xunit.Abstractions;
 
-namespace FunctionsApp.Tests.EndToEnd;
+namespace FunctionsHost.Tests.EndToEnd;
 
 /// <summary>
 /// The README's first command, run for real: <c>scripts/run-local.sh</c> without Core Tools starts
 /// its own Azurite, builds, runs the app in the project's host, serves the greeting and turns a
 /// queued report request into a blob; SIGINT stops everything it started with exit code 0.
 /// </summary>
-[Collection(LoadAndFaultTests.Name)]
+[Collection(FaultTests.Name)]
 public sealed class LocalRunScriptEndToEndTests(ITestOutputHelper output) : IDisposable
 {
     // The script builds the app and the host first (incremental after the test build).

@@ -1,10 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost.LocalRun;
 using Xunit.Abstractions;
 
-namespace FunctionsApp.Tests.EndToEnd;
+namespace FunctionsHost.Tests.EndToEnd;
 
 /// <summary>
 /// The local run's start failures: each ends the run with exit code 1 and one line starting with

@@ -3,14 +3,14 @@ using FunctionsApp.Functions;
 using FunctionsHost.Worker;
 using Xunit.Abstractions;
 
-namespace FunctionsApp.Tests.EndToEnd;
+namespace FunctionsHost.Tests.EndToEnd;
 
 /// <summary>
 /// A worker that crashes mid-run loses nothing: the host starts a new worker by itself, the
 /// invocations that died with the old one fail back to the queue listener, and their messages come
 /// back after the visibility timeout and are processed by the new worker.
 /// </summary>
-[Collection(LoadAndFaultTests.Name)]
+[Collection(FaultTests.Name)]
 public sealed class WorkerCrashEndToEndTests(ITestOutputHelper output)
 {
     private const int MessageCount = 400;

@@ -1,13 +1,11 @@
 using System.Diagnostics;
 using Azure.Storage.Queues.Models;
 using FunctionsApp.Functions;
-using FunctionsApp.Tests.Infrastructure;
-using FunctionsHost;
 using FunctionsHost.Queues;
 using FunctionsHost.Worker;
 using Xunit.Abstractions;
 
-namespace FunctionsApp.Tests.EndToEnd;
+namespace FunctionsHost.Tests.EndToEnd;
 
 /// <summary>The test host's handling of the worker process itself: failed starts, crashes, shutdown.</summary>
 public sealed class WorkerLifecycleEndToEndTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>

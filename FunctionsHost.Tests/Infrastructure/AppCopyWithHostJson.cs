@@ -1,4 +1,4 @@
-namespace FunctionsApp.Tests.Infrastructure;
+namespace FunctionsHost.Tests.Infrastructure;
 
 /// <summary>
 /// A copy of an app's build output with a host.json of the test's own (a short functionTimeout,

@@ -1,8 +1,7 @@
-using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost.Http;
 using FunctionsHost.Rpc;
 
-namespace FunctionsApp.Tests.Unit.Host;
+namespace FunctionsHost.Tests.Unit;
 
 /// <summary>host.json's functionTimeout as the host reads it, and the HTTP forwarder's limit that follows from it.</summary>
 public sealed class FunctionTimeoutSettingTests : IDisposable

@@ -1,7 +1,7 @@
 using FunctionsHost.Logging;
 using Microsoft.Extensions.Logging;
 
-namespace FunctionsApp.Tests.Unit.Host;
+namespace FunctionsHost.Tests.Unit;
 
 public sealed class HostLogTests
 {

@@ -3,7 +3,7 @@ using FunctionsHost.Logging;
 using FunctionsHost.Queues;
 using Microsoft.Extensions.Logging;
 
-namespace FunctionsApp.Tests.Unit.Host;
+namespace FunctionsHost.Tests.Unit;
 
 public sealed class ListenerExceptionHandlerTests
 {

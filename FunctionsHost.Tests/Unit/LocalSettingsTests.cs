@@ -1,6 +1,6 @@
 using FunctionsHost.LocalRun;
 
-namespace FunctionsApp.Tests.Unit.Host;
+namespace FunctionsHost.Tests.Unit;
 
 public sealed class LocalSettingsTests : IDisposable
 {

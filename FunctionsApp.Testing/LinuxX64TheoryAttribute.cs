@@ -1,4 +1,6 @@
-namespace FunctionsApp.Tests.Infrastructure;
+using Xunit;
+
+namespace FunctionsApp.Testing;
 
 /// <summary>The theory form of <see cref="LinuxX64FactAttribute"/>.</summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
+using Xunit;
 
-namespace FunctionsApp.Tests.Infrastructure;
+namespace FunctionsApp.Testing;
 
 /// <summary>
 /// A test that needs what only Linux x64 has here: the Bicep CLI package this project restores
