@@ -1,14 +1,16 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace FunctionsApp.Testing;
 
 /// <summary>
-/// Azurite for tests: the copy installed by <c>npm ci</c>, started on free loopback ports (blob and
-/// queue as two processes, since one Node thread serves each), or an external one named by
+/// Azurite for tests: the copy installed by <c>npm ci</c>, started on loopback ports the system picks
+/// (blob and queue as two processes, since one Node thread serves each), or an external one named by
 /// <c>AZURITE_CONNECTION_STRING</c>.
 /// </summary>
-public sealed class AzuriteServer : IAsyncDisposable
+public sealed partial class AzuriteServer : IAsyncDisposable
 {
     public const string ConnectionStringVariable = "AZURITE_CONNECTION_STRING";
 
@@ -197,32 +199,36 @@ public sealed class AzuriteServer : IAsyncDisposable
 
         /// <param name="service">blob or queue.</param>
         /// <param name="dataDirectory">Where data is kept; null for in memory.</param>
-        /// <param name="port">A fixed port (a restart); null for a free one.</param>
+        /// <param name="port">A fixed port (a restart); null for one the system picks.</param>
         /// <param name="extraArguments">More command-line options.</param>
         /// <param name="cancellationToken">Stops waiting for the start.</param>
         public static async Task<AzuriteProcess> StartAsync(
             string service, string? dataDirectory, int? port, IReadOnlyList<string> extraArguments, CancellationToken cancellationToken)
         {
+            if (port is null)
+            {
+                // Port 0: the system binds a free port and Azurite prints it, so no port is guessed
+                // and none can be taken by another process between a guess and the bind.
+                return await TryStartAsync(service, dataDirectory, 0, extraArguments, cancellationToken);
+            }
+
+            // A restart must come back on the port its clients already use, which the process
+            // just stopped may still hold for a moment.
             Exception? last = null;
             for (var attempt = 0; attempt < 3; attempt++)
             {
                 try
                 {
-                    return await TryStartAsync(service, dataDirectory, port ?? FreePorts.Next(), extraArguments, cancellationToken);
+                    return await TryStartAsync(service, dataDirectory, port.Value, extraArguments, cancellationToken);
                 }
                 catch (PortTakenException ex)
                 {
-                    // A fixed port may still be held for a moment by the process just stopped.
                     last = ex;
-                    if (port is not null)
-                    {
-                        await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
-                    }
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
                 }
             }
 
-            throw new InvalidOperationException(
-                port is null ? $"Azurite {service} could not get a free port." : $"Azurite {service} could not listen on port {port} again.", last);
+            throw new InvalidOperationException($"Azurite {service} could not listen on port {port} again.", last);
         }
 
         private static async Task<AzuriteProcess> TryStartAsync(
@@ -243,7 +249,7 @@ public sealed class AzuriteServer : IAsyncDisposable
             };
             foreach (var arg in new[]
             {
-                script, $"--{service}Host", "127.0.0.1", $"--{service}Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                script, $"--{service}Host", "127.0.0.1", $"--{service}Port", port.ToString(CultureInfo.InvariantCulture),
                 "--skipApiVersionCheck", "--disableTelemetry", "--silent", "--loose",
             })
             {
@@ -257,6 +263,7 @@ public sealed class AzuriteServer : IAsyncDisposable
             }
 
             var output = new StringBuilder();
+            var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
             Process process;
             try
             {
@@ -267,38 +274,50 @@ public sealed class AzuriteServer : IAsyncDisposable
                 throw new InvalidOperationException("Node.js is needed to run Azurite: install Node.js 20 and run `npm ci`.", ex);
             }
 
-            process.OutputDataReceived += (_, e) => Append(output, e.Data);
+            process.OutputDataReceived += (_, e) =>
+            {
+                Append(output, e.Data);
+                if (e.Data is { } line && ListeningLine().Match(line) is { Success: true } match)
+                {
+                    listening.TrySetResult(int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture));
+                }
+            };
             process.ErrorDataReceived += (_, e) => Append(output, e.Data);
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
 
-            var started = new AzuriteProcess(process, port, output);
-            var deadline = DateTime.UtcNow + StartTimeout;
-            while (!await FreePorts.IsListeningAsync(port, cancellationToken))
+            // Each service prints "Azurite Blob service successfully listens on http://127.0.0.1:PORT"
+            // once its server is bound, with the port the system gave it when asked for port 0
+            // (azurite/dist/src/blob/main.js and queue/main.js print ServerBase.getHttpServerAddress()).
+            var exited = process.WaitForExitAsync(cancellationToken);
+            var first = await Task.WhenAny(listening.Task, exited, Task.Delay(StartTimeout, cancellationToken));
+            if (first == listening.Task)
             {
-                if (process.HasExited)
-                {
-                    var text = started.Output();
-                    var exitCode = process.ExitCode;
-                    await started.DisposeAsync();
-                    if (text.Contains("EADDRINUSE", StringComparison.Ordinal))
-                    {
-                        throw new PortTakenException();
-                    }
-
-                    throw new InvalidOperationException($"Azurite {service} exited with code {exitCode} at start:\n{text}");
-                }
-
-                if (DateTime.UtcNow > deadline)
-                {
-                    await started.DisposeAsync();
-                    throw new TimeoutException($"Azurite {service} did not listen on port {port} within {StartTimeout.TotalSeconds} s:\n{started.Output()}");
-                }
-
-                await Task.Delay(50, cancellationToken);
+                return new AzuriteProcess(process, listening.Task.Result, output);
             }
 
-            return started;
+            var failed = new AzuriteProcess(process, port, output);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                await failed.DisposeAsync();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            if (first == exited)
+            {
+                var text = failed.Output();
+                var exitCode = process.ExitCode;
+                await failed.DisposeAsync();
+                if (text.Contains("EADDRINUSE", StringComparison.Ordinal))
+                {
+                    throw new PortTakenException();
+                }
+
+                throw new InvalidOperationException($"Azurite {service} exited with code {exitCode} at start:\n{text}");
+            }
+
+            await failed.DisposeAsync();
+            throw new TimeoutException($"Azurite {service} did not say which port it listens on within {StartTimeout.TotalSeconds} s:\n{failed.Output()}");
         }
 
         /// <summary>Asks the service to shut down (SIGTERM, which Azurite handles by saving and closing); kills it after <paramref name="grace"/>.</summary>
@@ -391,6 +410,9 @@ public sealed class AzuriteServer : IAsyncDisposable
             }
         }
     }
+
+    [GeneratedRegex(@"service successfully listens on https?://[^\s]+:(?<port>\d+)")]
+    private static partial Regex ListeningLine();
 
     private sealed class PortTakenException : Exception;
 }

@@ -16,18 +16,4 @@ public static class FreePorts
 
     /// <summary>A loopback port on which nothing listens, to stand for an unreachable service.</summary>
     public static int Closed() => Next();
-
-    public static async Task<bool> IsListeningAsync(int port, CancellationToken cancellationToken = default)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 }
