@@ -28,13 +28,13 @@ public static class FunctionsAppOutput
 
     private static string Find(string projectFolder, string assemblyName)
     {
-        // The test assembly was built with the same configuration and target framework as the apps
+        // This library was built with the same configuration and target framework as the apps
         // (the solution builds them all), so those two names locate an app's output.
         var assembly = typeof(FunctionsAppOutput).Assembly;
         var configuration = assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration
-            ?? throw new InvalidOperationException("The test assembly does not say which configuration built it.");
+            ?? throw new InvalidOperationException("The testing library does not say which configuration built it.");
         var framework = new FrameworkName(assembly.GetCustomAttribute<TargetFrameworkAttribute>()?.FrameworkName
-            ?? throw new InvalidOperationException("The test assembly does not say which framework it targets."));
+            ?? throw new InvalidOperationException("The testing library does not say which framework it targets."));
         var moniker = $"net{framework.Version.Major}.{framework.Version.Minor}";
         var directory = Path.Combine(RepositoryPaths.Root, projectFolder, "bin", configuration, moniker);
         foreach (var file in new[] { assemblyName + ".dll", "functions.metadata", "worker.config.json", "host.json" })
