@@ -105,14 +105,16 @@ public static class AppServices
             }
             else
             {
-                clients.AddBlobServiceClient(storage.BlobServiceUri!);
-                clients.AddQueueServiceClient(storage.QueueServiceUri!).ConfigureOptions(PlainText);
-
-                // The credential the setting names, one for both clients. It is the container's
-                // TokenCredential: a test that registers its own after this (the last registration
-                // wins) signs the app's requests with it.
-                services.TryAddSingleton(_ => storage.CreateCredential()!);
-                clients.UseCredential(provider => provider.GetRequiredService<TokenCredential>());
+                // The credential the settings name, made by the same AzureComponentFactory the
+                // Functions storage extensions use for the trigger, one for both clients. It is the
+                // container's TokenCredential: a test that registers its own after this (the last
+                // registration wins) signs the app's requests with it. Given per client rather than
+                // with UseCredential, because the factory falls back to the global credential
+                // (DefaultAzureCredential) when no credential setting is given.
+                services.TryAddSingleton(provider => storage.CreateCredential(provider.GetRequiredService<AzureComponentFactory>())!);
+                static TokenCredential Credential(IServiceProvider provider) => provider.GetRequiredService<TokenCredential>();
+                clients.AddBlobServiceClient(storage.BlobServiceUri!).WithCredential(Credential);
+                clients.AddQueueServiceClient(storage.QueueServiceUri!).WithCredential(Credential).ConfigureOptions(PlainText);
             }
         });
 

@@ -37,7 +37,8 @@ public sealed class PublishSettingsTests
         Assert.Equal("false", plain["PublishReadyToRun"]);
     }
 
-    private static async Task<Dictionary<string, string>> EvaluateAsync(params string[] arguments)
+    /// <summary>The publish properties of FunctionsApp.csproj as MSBuild evaluates them with <paramref name="arguments"/>.</summary>
+    internal static async Task<Dictionary<string, string>> EvaluateAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {

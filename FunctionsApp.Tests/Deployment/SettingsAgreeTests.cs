@@ -6,8 +6,8 @@ namespace FunctionsApp.Tests.Deployment;
 
 /// <summary>
 /// One truth about settings: the code (<see cref="SettingsCatalogue"/>) says which settings exist
-/// and what they default to; the README's Settings tables, <c>local.settings.sample.json</c> and the
-/// compiled template must each say the same, or say nothing.
+/// and what they default to; the README's Settings tables, <c>local.settings.sample.json</c>, the
+/// compiled template and the Kubernetes ConfigMap must each say the same, or say nothing.
 /// </summary>
 [Trait("Category", "Infrastructure")]
 public sealed partial class SettingsAgreeTests(CompiledTemplate compiled) : IClassFixture<CompiledTemplate>
@@ -28,6 +28,16 @@ public sealed partial class SettingsAgreeTests(CompiledTemplate compiled) : ICla
     {
         [AppServices.StorageConnectionSetting] = "required, and locally Azurite (UseDevelopmentStorage=true)",
         [SettingsCatalogue.WorkerRuntimeSetting] = "Core Tools needs the worker's language; Azure takes it from the template",
+    };
+
+    /// <summary>
+    /// The settings the Kubernetes ConfigMap sets away from their default, and why: the pods reach
+    /// storage with workload identity, by account name (KEDA's scaler takes the same name).
+    /// </summary>
+    private static readonly Dictionary<string, string> ClusterOverrides = new(StringComparer.Ordinal)
+    {
+        [$"{AppServices.StorageConnectionSetting}__{FunctionsApp.Storage.StorageConnection.AccountNameKey}"] = "the account, by the name KEDA's scaler reads too",
+        [$"{AppServices.StorageConnectionSetting}__{FunctionsApp.Storage.StorageConnection.CredentialKey}"] = "workload identity: the pod's federated token",
     };
 
     private static readonly Lazy<IReadOnlyList<SettingsCatalogue.Setting>> Catalogue = new(SettingsCatalogue.All);
@@ -99,12 +109,47 @@ public sealed partial class SettingsAgreeTests(CompiledTemplate compiled) : ICla
     [Fact]
     public void LocalSettingsSample_ContradictsNoDefault_OutsideTheLocalOverrides()
     {
+        var problems = Contradictions(SampleValues(), LocalOverrides, name => name.StartsWith(HostLogLevelPrefix, StringComparison.Ordinal));
+
+        Assert.True(problems.Count == 0, "local.settings.sample.json:\n" + string.Join("\n", problems));
+    }
+
+    [Fact]
+    public void KubernetesConfigMap_SetsOnlySettingsTheAppReads_AndEveryRequiredOne()
+    {
+        var app = Catalogue.Value.Where(s => !s.HostOnly).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var settings = KubernetesManifestsTests.ConfigMapData();
+
+        var unknown = settings.Keys.Where(name => !app.Contains(name)).ToList();
+        // The storage setting is required in one of its two forms; the ConfigMap has the identity-based one.
+        var missing = Catalogue.Value
+            .Where(s => s.Default == SettingsCatalogue.Required && s.Name != AppServices.StorageConnectionSetting && !settings.ContainsKey(s.Name))
+            .Select(s => s.Name).ToList();
+
+        Assert.True(unknown.Count == 0, $"deploy/kubernetes/configmap.yaml sets what the app does not read: {string.Join(", ", unknown)}");
+        Assert.True(missing.Count == 0, $"deploy/kubernetes/configmap.yaml leaves out required settings: {string.Join(", ", missing)}");
+    }
+
+    [Fact]
+    public void KubernetesConfigMap_ContradictsNoDefault_OutsideTheClusterOverrides()
+    {
+        var problems = Contradictions(KubernetesManifestsTests.ConfigMapData(), ClusterOverrides, _ => false);
+
+        Assert.True(problems.Count == 0, "deploy/kubernetes/configmap.yaml:\n" + string.Join("\n", problems));
+    }
+
+    /// <summary>
+    /// Where <paramref name="values"/> (a settings file's) leave the code's defaults, other than in
+    /// <paramref name="overrides"/> and what <paramref name="explainedElsewhere"/> accepts.
+    /// </summary>
+    private static List<string> Contradictions(IReadOnlyDictionary<string, string> values, IReadOnlyDictionary<string, string> overrides, Func<string, bool> explainedElsewhere)
+    {
         var appValues = SettingsCatalogue.OptionSettings().ToDictionary(s => s.Name, s => s.Value, StringComparer.Ordinal);
 
         var problems = new List<string>();
-        foreach (var (name, value) in SampleValues())
+        foreach (var (name, value) in values)
         {
-            if (LocalOverrides.ContainsKey(name) || name.StartsWith(HostLogLevelPrefix, StringComparison.Ordinal)
+            if (overrides.ContainsKey(name) || explainedElsewhere(name)
                 || Catalogue.Value.SingleOrDefault(s => s.Name == name) is not { } setting)
             {
                 continue;
@@ -117,19 +162,19 @@ public sealed partial class SettingsAgreeTests(CompiledTemplate compiled) : ICla
             }
             else if (setting.Default == SettingsCatalogue.Required)
             {
-                // The sample, the template and the app's own fallback name the same queue.
+                // The settings file, the template and the app's own fallback name the same queue.
                 if (!appValues.TryGetValue(name, out var fallback) || fallback != value)
                 {
-                    problems.Add($"{name} = {value}: the app falls back to {fallback ?? "nothing"}; the sample must name the same.");
+                    problems.Add($"{name} = {value}: the app falls back to {fallback ?? "nothing"}; name the same.");
                 }
             }
             else if (setting.Default == SettingsCatalogue.Unset || setting.Default != value)
             {
-                problems.Add($"{name} = {value}: the default is {setting.Default}, and it is not a local override.");
+                problems.Add($"{name} = {value}: the default is {setting.Default}, and it is not an override.");
             }
         }
 
-        Assert.True(problems.Count == 0, "local.settings.sample.json:\n" + string.Join("\n", problems));
+        return problems;
     }
 
     [LinuxX64Fact]

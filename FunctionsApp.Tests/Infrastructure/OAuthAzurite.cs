@@ -23,6 +23,15 @@ public sealed class OAuthAzurite : IAsyncLifetime
     /// <summary>The queue endpoint, as <c>AzureWebJobsStorage__queueServiceUri</c> would name it.</summary>
     public Uri QueueServiceUri => new($"https://127.0.0.1:{Server.QueuePort}/{AzuriteServer.AccountName}");
 
+    /// <summary>
+    /// The certificate Azurite serves (with its private key), for another local HTTPS server a test
+    /// starts beside it; and its PEM file, for a child process to trust it (<c>SSL_CERT_FILE</c>).
+    /// </summary>
+    public X509Certificate2 Certificate => certificate ?? throw new InvalidOperationException("Azurite has not started.");
+
+    /// <inheritdoc cref="Certificate"/>
+    public string CertificatePemPath => Path.Combine(directory, "cert.pem");
+
     /// <summary>An HTTP transport for Azure SDK clients that accepts this Azurite's certificate only.</summary>
     public HttpPipelineTransport Transport { get; private set; } = null!;
 
@@ -31,7 +40,7 @@ public sealed class OAuthAzurite : IAsyncLifetime
     public async Task InitializeAsync()
     {
         certificate = CreateCertificate();
-        var certPath = Path.Combine(directory, "cert.pem");
+        var certPath = CertificatePemPath;
         var keyPath = Path.Combine(directory, "key.pem");
         await File.WriteAllTextAsync(certPath, certificate.ExportCertificatePem());
         using (var key = certificate.GetRSAPrivateKey()!)

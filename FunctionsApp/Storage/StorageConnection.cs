@@ -3,6 +3,7 @@ using Azure.Core;
 using Azure.Identity;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 
 namespace FunctionsApp.Storage;
@@ -10,13 +11,17 @@ namespace FunctionsApp.Storage;
 /// <summary>
 /// The storage account named by one setting (AzureWebJobsStorage), in either of the two forms the
 /// Functions storage extensions accept: a connection string, or an identity-based section (service
-/// URIs or an account name, plus a credential). Read the way those extensions read it, so the app's
-/// own clients and the queue trigger always talk to the same account.
+/// URIs or an account name, plus credential settings). Read the way those extensions read it, and
+/// its credential made by the same <see cref="AzureComponentFactory"/>, so the app's own clients and
+/// the queue trigger always talk to the same account as the same identity.
 /// </summary>
 public sealed class StorageConnection
 {
-    /// <summary>The one credential kind the section may name; without it, DefaultAzureCredential is used.</summary>
+    /// <summary>The <c>credential</c> value for a managed identity (with <see cref="ClientIdKey"/> or <see cref="ManagedIdentityResourceIdKey"/> for a user-assigned one).</summary>
     public const string ManagedIdentity = "managedidentity";
+
+    /// <summary>The <c>credential</c> value for workload identity: a federated token file exchanged for an Entra token (Kubernetes).</summary>
+    public const string WorkloadIdentity = "workloadidentity";
 
     /// <summary>The section read before the setting itself: <c>ConnectionStrings:name</c>.</summary>
     public const string ConnectionStringsSection = "ConnectionStrings";
@@ -36,13 +41,35 @@ public sealed class StorageConnection
     /// <inheritdoc cref="AccountNameKey"/>
     public const string ClientIdKey = "clientId";
 
-    private StorageConnection(string? connectionString, Uri? blobServiceUri, Uri? queueServiceUri, string? clientId, bool managedIdentity)
+    /// <inheritdoc cref="AccountNameKey"/>
+    public const string ManagedIdentityResourceIdKey = "managedIdentityResourceId";
+
+    /// <inheritdoc cref="AccountNameKey"/>
+    public const string TenantIdKey = "tenantId";
+
+    /// <inheritdoc cref="AccountNameKey"/>
+    public const string TokenFilePathKey = "tokenFilePath";
+
+    /// <inheritdoc cref="AccountNameKey"/>
+    public const string ClientSecretKey = "clientSecret";
+
+    /// <inheritdoc cref="AccountNameKey"/>
+    public const string ClientCertificateKey = "clientCertificate";
+
+    /// <inheritdoc cref="AccountNameKey"/>
+    public const string ClientCertificateStoreNameKey = "clientCertificateStoreName";
+
+    /// <inheritdoc cref="AccountNameKey"/>
+    public const string ClientCertificateStoreLocationKey = "clientCertificateStoreLocation";
+
+    private readonly IConfigurationSection? credentialSection;
+
+    private StorageConnection(string? connectionString, Uri? blobServiceUri, Uri? queueServiceUri, IConfigurationSection? credentialSection)
     {
         ConnectionString = connectionString;
         BlobServiceUri = blobServiceUri;
         QueueServiceUri = queueServiceUri;
-        ClientId = clientId;
-        UsesManagedIdentity = managedIdentity;
+        this.credentialSection = credentialSection;
     }
 
     /// <summary>The connection string; null for an identity-based connection.</summary>
@@ -54,21 +81,15 @@ public sealed class StorageConnection
     /// <summary>The queue endpoint of an identity-based connection; null for a connection string.</summary>
     public Uri? QueueServiceUri { get; }
 
-    /// <summary>The client id of a user-assigned managed identity; null for the system-assigned one or another credential.</summary>
-    public string? ClientId { get; }
-
-    /// <summary>True when the section says <c>credential = managedidentity</c>.</summary>
-    public bool UsesManagedIdentity { get; }
-
     /// <summary>True for the service-URI form, which needs a <see cref="TokenCredential"/>.</summary>
     public bool IsIdentityBased => ConnectionString is null;
 
     /// <summary>
     /// Reads <paramref name="name"/> from <paramref name="configuration"/> (<c>ConnectionStrings:name</c>
     /// first, as the extensions do): its value is a connection string; without a value, its children
-    /// (<c>name__accountName</c>, else <c>name__blobServiceUri</c> and <c>name__queueServiceUri</c>;
-    /// <c>name__credential</c>, <c>name__clientId</c>) describe an identity-based connection. Throws,
-    /// naming the settings to set, when neither form is complete.
+    /// (<c>name__accountName</c>, else <c>name__blobServiceUri</c> and <c>name__queueServiceUri</c>, and
+    /// the credential settings) describe an identity-based connection. Throws, naming the settings to
+    /// set, when neither form is complete or the credential settings cannot make a credential.
     /// </summary>
     public static StorageConnection Resolve(IConfiguration configuration, string name)
     {
@@ -94,7 +115,8 @@ public sealed class StorageConnection
                 $"The app setting '{name}' is missing. Set it to a storage connection string " +
                 "(\"UseDevelopmentStorage=true\" for Azurite on its default ports), or set an identity-based connection: " +
                 $"'{name}__blobServiceUri' and '{name}__queueServiceUri' (or '{name}__accountName'), " +
-                $"with '{name}__credential' = '{ManagedIdentity}' and '{name}__clientId' for a user-assigned identity.");
+                $"with '{name}__credential' = '{ManagedIdentity}' (and '{name}__clientId' for a user-assigned identity) or '{WorkloadIdentity}', " +
+                "or no credential setting for DefaultAzureCredential.");
         }
 
         // As the storage extensions do: an account name stands for the public cloud's endpoints
@@ -120,45 +142,72 @@ public sealed class StorageConnection
             }
         }
 
-        var credential = section[CredentialKey];
-        var managedIdentity = string.Equals(credential, ManagedIdentity, StringComparison.OrdinalIgnoreCase);
-        if (!string.IsNullOrWhiteSpace(credential) && !managedIdentity)
-        {
-            throw new InvalidOperationException(
-                $"The setting '{name}__credential' must be '{ManagedIdentity}', or be left unset to use DefaultAzureCredential " +
-                "(developer sign-in, environment variables or managed identity).");
-        }
-
-        var clientId = section[ClientIdKey];
-        if (!string.IsNullOrWhiteSpace(clientId) && !managedIdentity)
-        {
-            // The host would ignore a client id without a managed-identity credential and sign in
-            // as something else: say so at start rather than fail on the first request.
-            throw new InvalidOperationException(
-                $"The setting '{name}__clientId' is set but '{name}__credential' is not '{ManagedIdentity}'; " +
-                $"set '{name}__credential' to '{ManagedIdentity}' to use that user-assigned identity.");
-        }
-
-        return new StorageConnection(null, blob, queue, string.IsNullOrWhiteSpace(clientId) ? null : clientId, managedIdentity);
+        CheckCredential(section, name);
+        return new StorageConnection(null, blob, queue, section);
     }
 
     /// <summary>
-    /// The credential the section names: the managed identity (user-assigned when a client id is
-    /// given), otherwise DefaultAzureCredential. Null for a connection string, which carries its own.
+    /// The credential the section names, made by <paramref name="factory"/> as the Functions storage
+    /// extensions make theirs (<c>credential</c> = <c>managedidentity</c> or <c>workloadidentity</c>;
+    /// tenant, client id and secret or certificate thumbprint; otherwise the factory's default,
+    /// DefaultAzureCredential). Null for a connection string, which carries its own.
     /// </summary>
-    public TokenCredential? CreateCredential()
+    public TokenCredential? CreateCredential(AzureComponentFactory factory)
     {
-        if (!IsIdentityBased)
+        ArgumentNullException.ThrowIfNull(factory);
+        return credentialSection is null ? null : factory.CreateTokenCredential(credentialSection);
+    }
+
+    /// <summary>
+    /// What the factory would only find out when the first request needs a token, said at start
+    /// with the settings' names: a credential kind it does not know (it would quietly fall back to
+    /// DefaultAzureCredential), a managed identity named twice, a workload identity without its
+    /// tenant, client or token file.
+    /// </summary>
+    private static void CheckCredential(IConfigurationSection section, string name)
+    {
+        var credential = section[CredentialKey];
+        if (string.IsNullOrWhiteSpace(credential))
         {
-            return null;
+            return;
         }
 
-        if (UsesManagedIdentity)
+        if (string.Equals(credential, ManagedIdentity, StringComparison.OrdinalIgnoreCase))
         {
-            return new ManagedIdentityCredential(ClientId is null ? ManagedIdentityId.SystemAssigned : ManagedIdentityId.FromUserAssignedClientId(ClientId));
+            if (!string.IsNullOrWhiteSpace(section[ClientIdKey]) && !string.IsNullOrWhiteSpace(section[ManagedIdentityResourceIdKey]))
+            {
+                throw new InvalidOperationException(
+                    $"The settings '{name}__clientId' and '{name}__managedIdentityResourceId' both name a user-assigned identity; set one of them.");
+            }
+
+            return;
         }
 
-        return new DefaultAzureCredential();
+        if (string.Equals(credential, WorkloadIdentity, StringComparison.OrdinalIgnoreCase))
+        {
+            // The options read AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE (which the
+            // workload identity webhook sets in a pod); a setting in the section wins, as in the factory.
+            var fromEnvironment = new WorkloadIdentityCredentialOptions();
+            var missing = new[]
+            {
+                (Key: TenantIdKey, Value: section[TenantIdKey] ?? fromEnvironment.TenantId, Variable: "AZURE_TENANT_ID"),
+                (Key: ClientIdKey, Value: section[ClientIdKey] ?? fromEnvironment.ClientId, Variable: "AZURE_CLIENT_ID"),
+                (Key: TokenFilePathKey, Value: section[TokenFilePathKey] ?? fromEnvironment.TokenFilePath, Variable: "AZURE_FEDERATED_TOKEN_FILE"),
+            }.Where(s => string.IsNullOrWhiteSpace(s.Value)).Select(s => $"'{name}__{s.Key}' (or {s.Variable})").ToList();
+            if (missing.Count > 0)
+            {
+                throw new InvalidOperationException(
+                    $"The setting '{name}__credential' is '{WorkloadIdentity}' but {string.Join(", ", missing)} is not set; " +
+                    "in a pod labelled azure.workload.identity/use=true the workload identity webhook sets the variables.");
+            }
+
+            return;
+        }
+
+        throw new InvalidOperationException(
+            $"The setting '{name}__credential' must be '{ManagedIdentity}' or '{WorkloadIdentity}', or be left unset: then " +
+            $"'{name}__tenantId' and '{name}__clientId' with '{name}__clientSecret' or '{name}__clientCertificate' name a service principal, " +
+            "and without them DefaultAzureCredential is used (developer sign-in, environment variables or managed identity).");
     }
 
     private static StorageConnection FromConnectionString(string name, string connectionString)
@@ -178,7 +227,7 @@ public sealed class StorageConnection
                 $"leave '{name}' empty and set '{name}__blobServiceUri' and '{name}__queueServiceUri' instead.", ex);
         }
 
-        return new StorageConnection(connectionString, null, null, null, managedIdentity: false);
+        return new StorageConnection(connectionString, null, null, null);
     }
 
     private static Uri AccountUri(string name, string account, string service)

@@ -1,6 +1,9 @@
+using Azure.Core;
 using Azure.Identity;
 using FunctionsApp.Storage;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FunctionsApp.Tests.Unit.Storage;
 
@@ -18,6 +21,19 @@ public sealed class StorageConnectionTests
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)))
             .Build();
 
+    // The factory the Functions storage extensions get from the container, with its defaults.
+    private static readonly AzureComponentFactory Factory = ComponentFactory();
+
+    private static AzureComponentFactory ComponentFactory()
+    {
+        var services = new ServiceCollection();
+        services.AddAzureClientsCore();
+        return services.BuildServiceProvider().GetRequiredService<AzureComponentFactory>();
+    }
+
+    private static TokenCredential? Credential(params (string Key, string? Value)[] settings) =>
+        Resolve([($"{Name}__accountName", "acct42"), .. settings]).CreateCredential(Factory);
+
     private static string Error(params (string Key, string? Value)[] settings) =>
         Assert.Throws<InvalidOperationException>(() => Resolve(settings)).Message;
 
@@ -33,7 +49,7 @@ public sealed class StorageConnectionTests
         Assert.False(connection.IsIdentityBased);
         Assert.Null(connection.BlobServiceUri);
         Assert.Null(connection.QueueServiceUri);
-        Assert.Null(connection.CreateCredential());
+        Assert.Null(connection.CreateCredential(Factory));
     }
 
     [Fact]
@@ -68,8 +84,6 @@ public sealed class StorageConnectionTests
         Assert.Null(connection.ConnectionString);
         Assert.Equal(new Uri("https://acct.blob.core.windows.net"), connection.BlobServiceUri);
         Assert.Equal(new Uri("https://acct.queue.core.windows.net"), connection.QueueServiceUri);
-        Assert.True(connection.UsesManagedIdentity);
-        Assert.Equal("00000000-0000-0000-0000-000000000001", connection.ClientId);
     }
 
     [Fact]
@@ -102,30 +116,52 @@ public sealed class StorageConnectionTests
         Assert.Equal(new Uri("https://a.queue.core.windows.net"), connection.QueueServiceUri);
     }
 
-    [Fact]
-    public void CreateCredential_ManagedIdentity_IsAManagedIdentityCredential()
+    [Theory]
+    [InlineData("ManagedIdentity", "clientId", "client")]
+    [InlineData("managedidentity", "managedIdentityResourceId", "/subscriptions/s/resourceGroups/g/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app")]
+    [InlineData("managedidentity", "tenantId", "")]
+    public void CreateCredential_ManagedIdentity_IsAManagedIdentityCredential(string credential, string key, string value)
     {
-        var connection = Resolve(($"{Name}__accountName", "acct42"), ($"{Name}__credential", "ManagedIdentity"), ($"{Name}__clientId", "client"));
-
-        Assert.IsType<ManagedIdentityCredential>(connection.CreateCredential());
+        Assert.IsType<ManagedIdentityCredential>(Credential(($"{Name}__credential", credential), ($"{Name}__{key}", value)));
     }
 
     [Fact]
-    public void CreateCredential_SystemAssignedManagedIdentity_IsAManagedIdentityCredential()
+    public void CreateCredential_WorkloadIdentityFromSettings_IsAWorkloadIdentityCredential()
     {
-        var connection = Resolve(($"{Name}__accountName", "acct42"), ($"{Name}__credential", "managedidentity"));
+        var credential = Credential(
+            ($"{Name}__credential", "workloadidentity"),
+            ($"{Name}__tenantId", "00000000-0000-0000-0000-00000000000a"),
+            ($"{Name}__clientId", "00000000-0000-0000-0000-00000000000b"),
+            ($"{Name}__tokenFilePath", "/var/run/secrets/azure/tokens/azure-identity-token"));
 
-        Assert.Null(connection.ClientId);
-        Assert.IsType<ManagedIdentityCredential>(connection.CreateCredential());
+        Assert.IsType<WorkloadIdentityCredential>(credential);
     }
 
     [Fact]
-    public void CreateCredential_NoCredentialSetting_IsDefaultAzureCredential()
+    public void CreateCredential_TenantClientAndSecret_IsAClientSecretCredential()
     {
-        var connection = Resolve(($"{Name}__accountName", "acct42"));
+        var credential = Credential(($"{Name}__tenantId", "tenant"), ($"{Name}__clientId", "client"), ($"{Name}__clientSecret", "not-a-real-secret"));
 
-        Assert.False(connection.UsesManagedIdentity);
-        Assert.IsType<DefaultAzureCredential>(connection.CreateCredential());
+        Assert.IsType<ClientSecretCredential>(credential);
+    }
+
+    [Fact]
+    public void CreateCredential_CertificateThumbprintNotInTheStore_FailsNamingIt()
+    {
+        // The factory looks the thumbprint up in the store when it makes the credential.
+        var error = Assert.Throws<InvalidOperationException>(() => Credential(
+            ($"{Name}__tenantId", "tenant"), ($"{Name}__clientId", "client"), ($"{Name}__clientCertificate", "00112233445566778899AABBCCDDEEFF00112233")));
+
+        Assert.Contains("00112233445566778899AABBCCDDEEFF00112233", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("00000000-0000-0000-0000-000000000001")]
+    public void CreateCredential_NoCredentialSetting_IsDefaultAzureCredential(string? clientId)
+    {
+        // A client id alone names the managed identity DefaultAzureCredential tries, as in the factory.
+        Assert.IsType<DefaultAzureCredential>(Credential(($"{Name}__clientId", clientId)));
     }
 
     [Theory]
@@ -188,22 +224,46 @@ public sealed class StorageConnectionTests
 
     [Theory]
     [InlineData("clientsecret")]
-    [InlineData("workloadidentity")]
-    public void Resolve_UnsupportedCredential_FailsNamingTheSetting(string credential)
+    [InlineData("managedidentiy")]
+    [InlineData("azurecli")]
+    public void Resolve_UnknownCredential_FailsNamingTheSetting(string credential)
     {
+        // The factory would quietly fall back to DefaultAzureCredential: a typo signs in as someone else.
         var message = Error(($"{Name}__accountName", "acct42"), ($"{Name}__credential", credential));
 
         Assert.Contains($"{Name}__credential", message, StringComparison.Ordinal);
         Assert.Contains("managedidentity", message, StringComparison.Ordinal);
+        Assert.Contains("workloadidentity", message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Resolve_ClientIdWithoutManagedIdentity_FailsNamingBothSettings()
+    public void Resolve_ManagedIdentityNamedTwice_FailsNamingBothSettings()
     {
-        var message = Error(($"{Name}__accountName", "acct42"), ($"{Name}__clientId", "client"));
+        var message = Error(
+            ($"{Name}__accountName", "acct42"),
+            ($"{Name}__credential", "managedidentity"),
+            ($"{Name}__clientId", "client"),
+            ($"{Name}__managedIdentityResourceId", "/subscriptions/s/resourceGroups/g/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app"));
 
         Assert.Contains($"{Name}__clientId", message, StringComparison.Ordinal);
-        Assert.Contains($"{Name}__credential", message, StringComparison.Ordinal);
+        Assert.Contains($"{Name}__managedIdentityResourceId", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("tenantId", "AZURE_TENANT_ID")]
+    [InlineData("clientId", "AZURE_CLIENT_ID")]
+    [InlineData("tokenFilePath", "AZURE_FEDERATED_TOKEN_FILE")]
+    public void Resolve_WorkloadIdentityMissingOne_FailsNamingItAndItsVariable(string missing, string variable)
+    {
+        // In a process that has the variable (a pod) nothing would be missing: say so rather than pass.
+        Assert.True(string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable)), $"{variable} is set in the test process; unset it to run this test.");
+        var settings = new List<(string, string?)> { ($"{Name}__accountName", "acct42"), ($"{Name}__credential", "workloadidentity") };
+        settings.AddRange(new[] { "tenantId", "clientId", "tokenFilePath" }.Where(k => k != missing).Select(k => ($"{Name}__{k}", (string?)"x")));
+
+        var message = Error([.. settings]);
+
+        Assert.Contains($"{Name}__{missing}", message, StringComparison.Ordinal);
+        Assert.Contains(variable, message, StringComparison.Ordinal);
     }
 
     [Theory]
