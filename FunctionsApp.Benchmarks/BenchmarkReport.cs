@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Benchmarks;
 

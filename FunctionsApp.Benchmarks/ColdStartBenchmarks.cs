@@ -1,4 +1,3 @@
-using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
 using FunctionsHost.Worker;
 using Xunit.Abstractions;

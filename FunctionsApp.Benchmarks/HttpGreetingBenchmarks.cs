@@ -1,4 +1,3 @@
-using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
 using Xunit.Abstractions;
 
@@ -112,7 +111,7 @@ public sealed class HttpGreetingBenchmarks(ITestOutputHelper output)
 
     private static async Task<WorkerHost> StartProbeAsync(string app) => await WorkerHost.StartAsync(new WorkerHostOptions
     {
-        AppDirectory = FunctionsAppOutput.Of(System.IO.Path.Combine("FunctionsApp.Tests", "HostApps", app), app),
+        AppDirectory = FunctionsAppOutput.Of(System.IO.Path.Combine("FunctionsHost.Tests", "HostApps", app), app),
         AppSettings = new Dictionary<string, string>(),
         EnableQueues = false,
     });

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using FunctionsApp.Functions;
 using FunctionsApp.Telemetry;
-using FunctionsApp.Tests.EndToEnd;
-using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
 using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using Xunit.Abstractions;

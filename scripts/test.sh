@@ -54,7 +54,11 @@ for arg in "$@"; do
 done
 rm -f "$results"/summary*.trx
 
-dotnet test FunctionsApp.sln -c Release "${filter[@]}" --logger "trx;LogFilePrefix=summary" "${results_arg[@]}" "${args[@]}"
+# -m:1: the test projects (FunctionsApp.Tests, FunctionsHost.Tests, the benchmark's own unit tests)
+# run one after another, not side by side: each project's load and fault collection runs alone
+# after its parallel tests, and on a two-core machine the timing those tests are sized for must
+# not depend on another project's tests running beside them. Each project writes its own TRX.
+dotnet test FunctionsApp.sln -c Release -m:1 "${filter[@]}" --logger "trx;LogFilePrefix=summary" "${results_arg[@]}" "${args[@]}"
 status=$?
 
 node scripts/test-summary.mjs "$results" "$status"

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using FunctionsApp.Tests.EndToEnd;
-using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
 using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using FunctionsHost.Worker;

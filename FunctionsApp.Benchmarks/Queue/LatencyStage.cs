@@ -1,4 +1,3 @@
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Benchmarks.Queue;
 

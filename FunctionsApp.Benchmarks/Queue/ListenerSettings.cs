@@ -1,5 +1,4 @@
 using System.Text.Json;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Benchmarks.Queue;
 

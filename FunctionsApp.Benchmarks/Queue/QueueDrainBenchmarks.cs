@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using FunctionsApp.Tests.EndToEnd;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Benchmarks.Queue;

@@ -1,7 +1,6 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using FunctionsApp.Functions;
-using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
 using FunctionsHost.Logging;
 using FunctionsHost.Queues;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using FunctionsApp.Tests.EndToEnd;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Benchmarks.Queue;

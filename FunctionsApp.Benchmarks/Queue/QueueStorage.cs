@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Benchmarks.Queue;
 

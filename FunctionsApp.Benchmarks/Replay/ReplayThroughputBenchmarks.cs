@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using FunctionsApp.Replay;
-using FunctionsApp.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Benchmarks.Replay;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.Deployment;
 

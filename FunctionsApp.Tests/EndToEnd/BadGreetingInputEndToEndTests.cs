@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using FunctionsApp.Functions;
-using FunctionsApp.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using FunctionsApp.Functions;
-using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost.Rpc;
 
 namespace FunctionsApp.Tests.EndToEnd;

@@ -9,7 +9,6 @@ using FunctionsApp.Diagnostics;
 using FunctionsApp.Http;
 using FunctionsApp.Dispatch;
 using FunctionsApp.Replay;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.EndToEnd;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using FunctionsApp.Functions;
-using FunctionsApp.Tests.Infrastructure;
 using Microsoft.Azure.WebJobs.Script.Grpc.Messages;
 using Xunit.Abstractions;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using FunctionsApp.Functions;
-using FunctionsApp.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

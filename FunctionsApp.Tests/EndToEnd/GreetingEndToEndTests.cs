@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using FunctionsApp.Greeting;
-using FunctionsApp.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using FunctionsApp.Functions;
 using Xunit.Abstractions;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.EndToEnd;
 

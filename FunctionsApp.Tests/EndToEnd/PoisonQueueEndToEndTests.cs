@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost.Rpc;
 using Xunit.Abstractions;
 

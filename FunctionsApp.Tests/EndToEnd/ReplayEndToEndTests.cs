@@ -3,7 +3,6 @@ using System.Text.Json;
 using Azure.Storage.Blobs.Models;
 using FunctionsApp.Dispatch;
 using FunctionsApp.Functions;
-using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost.Rpc;
 using Xunit.Abstractions;
 

@@ -4,7 +4,6 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using FunctionsApp.Dispatch;
 using FunctionsApp.Replay;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.EndToEnd;
 

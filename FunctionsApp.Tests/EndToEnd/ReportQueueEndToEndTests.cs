@@ -3,7 +3,6 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs.Models;
 using FunctionsApp.Functions;
-using FunctionsApp.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace FunctionsApp.Tests.EndToEnd;

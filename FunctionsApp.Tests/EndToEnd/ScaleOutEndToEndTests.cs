@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using FunctionsApp.Functions;
-using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost;
 using FunctionsHost.Worker;
 using Xunit.Abstractions;

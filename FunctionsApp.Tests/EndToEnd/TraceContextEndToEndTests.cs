@@ -1,5 +1,4 @@
 using FunctionsApp.Telemetry;
-using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost.Logging;
 using Xunit.Abstractions;
 

@@ -1,5 +1,4 @@
 using Azure.Storage.Blobs.Models;
-using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost.Rpc;
 using Xunit.Abstractions;
 

@@ -1,6 +1,5 @@
 using Azure.Core;
 using Azure.Storage.Queues;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.Integration;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.Integration;
 

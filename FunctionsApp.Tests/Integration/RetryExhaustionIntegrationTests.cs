@@ -1,6 +1,5 @@
 using System.Text.Json;
 using FunctionsApp.Dispatch;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.Integration;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.Integration;
 

@@ -1,5 +1,4 @@
 using FunctionsApp.Telemetry;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.Integration;
 

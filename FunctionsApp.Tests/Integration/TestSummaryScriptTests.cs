@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.Integration;
 

@@ -1,7 +1,6 @@
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using FunctionsApp.Replay;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.Integration;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using FunctionsApp.Tests.Infrastructure;
 using FunctionsHost.LocalRun;
 
 namespace FunctionsApp.Tests.Unit;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Xml.Linq;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.Unit;
 
@@ -45,7 +44,7 @@ public sealed class SupplyChainTests
                 .Select(dir => Relative(Path.Combine(dir, Path.GetFileName(dir) + ".csproj"))))
             .ToList();
 
-        Assert.Contains("FunctionsApp.Tests/HostApps/BuiltInHttp/BuiltInHttp.csproj", expected);
+        Assert.Contains("FunctionsHost.Tests/HostApps/BuiltInHttp/BuiltInHttp.csproj", expected);
         Assert.Contains("FunctionsApp.Benchmarks/Baselines/TemplateApp/TemplateApp.csproj", expected);
         Assert.All(expected, project => Assert.Contains(project, found));
     }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using FunctionsApp.Dispatch;
-using FunctionsApp.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FunctionsApp.Tests.Integration.AddedAction;

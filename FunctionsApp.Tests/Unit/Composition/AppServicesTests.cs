@@ -160,7 +160,7 @@ public sealed class AppServicesTests
     {
         // host.json is the one place the retry count is set: the app must read the same number
         // the Functions host applies.
-        using var hostJson = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Infrastructure.RepositoryPaths.Root, "host.json")));
+        using var hostJson = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "host.json")));
         var configured = hostJson.RootElement.GetProperty("extensions").GetProperty("queues").GetProperty("maxDequeueCount").GetInt32();
         using var provider = Provider();
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.Unit.Dispatch;
 

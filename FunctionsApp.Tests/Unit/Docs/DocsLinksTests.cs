@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.Unit.Docs;
 

@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using FunctionsApp.Telemetry;
-using FunctionsApp.Tests.Infrastructure;
 
 namespace FunctionsApp.Tests.Unit.Telemetry;
 
