@@ -1,6 +1,5 @@
 using System.Buffers.Text;
 using System.Text.Json;
-using FunctionsApp.Dispatch;
 using FunctionsApp.Replay;
 
 namespace FunctionsApp.DeadLetters;
@@ -51,5 +50,5 @@ public sealed record DeadLetterCursor(int Total, int Read, IReadOnlyDictionary<s
 
     /// <summary>A reason the counts may hold: one the app writes, a bare body's, or <see cref="UnrecognizedReason"/>.</summary>
     public static bool IsCountKey(string reason) =>
-        FailureReasons.IsKnown(reason) || reason is ParkedMessage.BareBodyReason or UnrecognizedReason;
+        ParkedMessage.IsReason(reason) || reason == UnrecognizedReason;
 }

@@ -313,7 +313,7 @@ public sealed class QueueDeadLetterBrowser(
         }
 
         // A refused envelope keeps its reason only when it is one the app writes.
-        var reason = parked.Reason is { } known && (known == ParkedMessage.BareBodyReason || FailureReasons.IsKnown(known)) ? known : null;
+        var reason = ParkedMessage.IsReason(parked.Reason) ? parked.Reason : null;
         countKey = reason ?? DeadLetterCursor.UnrecognizedReason;
         var inline = parked.Reason == ParkedMessage.BareBodyReason ? parked.Body : envelope?.OriginalBody;
         return new DeadLetterSummary(

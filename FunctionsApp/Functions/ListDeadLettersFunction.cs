@@ -1,7 +1,6 @@
 using System.Net;
 using FunctionsApp.DeadLetters;
 using FunctionsApp.Http;
-using FunctionsApp.Replay;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
@@ -24,11 +23,9 @@ public sealed class ListDeadLettersFunction(IDeadLetterBrowser browser)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        string? reason = request.Query["reason"];
-        if (reason is not null && (!DeadLetterCursor.IsCountKey(reason) || reason == DeadLetterCursor.UnrecognizedReason))
+        if (ReasonQuery.Read(request, out var reason) is { } badReason)
         {
-            return HttpJson.Error(HttpStatusCode.BadRequest, "invalid_reason",
-                $"reason must be a reason code the app writes, such as unknown_action, or {ParkedMessage.BareBodyReason}.");
+            return badReason;
         }
 
         if (HttpQuery.WholeNumber(request, "page_size", DefaultPageSize, MaxPageSize, out var pageSize) is { } badPageSize)

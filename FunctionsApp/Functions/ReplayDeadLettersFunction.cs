@@ -33,11 +33,9 @@ public sealed class ReplayDeadLettersFunction(IDeadLetterReplayer replayer)
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        string? reason = request.Query["reason"];
-        if (reason is not null && (reason.Length is 0 or > 64 || !reason.All(c => c is '_' || char.IsAsciiLetterLower(c))))
+        if (ReasonQuery.Read(request, out var reason) is { } badReason)
         {
-            return HttpJson.Error(HttpStatusCode.BadRequest, "invalid_reason",
-                "reason must be a reason code such as unknown_action (lowercase letters and underscores).");
+            return badReason;
         }
 
         if (HttpQuery.WholeNumber(request, "max", DefaultMax, MaxMax, out var max) is { } badMax)

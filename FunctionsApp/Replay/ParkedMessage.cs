@@ -23,6 +23,10 @@ public sealed record ParkedMessage(string? Reason, string? Body, string? Message
     /// <summary>The reason given to a parked message that has no envelope.</summary>
     public const string BareBodyReason = "platform_poison";
 
+    /// <summary>True for a reason a parked message can carry: one the app writes, or <see cref="BareBodyReason"/>.</summary>
+    public static bool IsReason(string? reason) =>
+        reason == BareBodyReason || (reason is not null && FailureReasons.IsKnown(reason));
+
     public static ParkedMessage Read(string text)
     {
         DeadLetterEnvelope? envelope;

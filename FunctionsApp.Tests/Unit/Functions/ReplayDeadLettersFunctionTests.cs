@@ -49,6 +49,8 @@ public sealed class ReplayDeadLettersFunctionTests
     [Theory]
     [InlineData("?reason=Unknown-Action", "invalid_reason")]
     [InlineData("?reason=", "invalid_reason")]
+    [InlineData("?reason=made_up", "invalid_reason")]
+    [InlineData("?reason=unrecognized", "invalid_reason")]
     [InlineData("?max=0", "invalid_max")]
     [InlineData("?max=10001", "invalid_max")]
     [InlineData("?max=ten", "invalid_max")]
