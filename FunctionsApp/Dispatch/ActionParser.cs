@@ -86,13 +86,14 @@ public sealed class ActionParser(IOptions<DispatchOptions> options)
 
     private static JsonDocument ParseDocument(string body)
     {
-        var text = body.AsSpan().TrimStart(ByteOrderMark);
-        if (TryParseJson(text.ToString(), "The message", out var document, out var notJson))
+        // string.TrimStart gives back the same string when there is no mark: no copy on the usual path.
+        var text = body.TrimStart(ByteOrderMark);
+        if (TryParseJson(text, "The message", out var document, out var notJson))
         {
             return document;
         }
 
-        var trimmed = text.Trim();
+        var trimmed = text.AsSpan().Trim();
         var base64Problem = Base64Problem(trimmed);
         if (base64Problem is not null)
         {
