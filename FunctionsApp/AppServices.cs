@@ -123,7 +123,6 @@ public static class AppServices
         // message. Its warnings pass; our own events (1002, 1003) carry the exceptions.
         services.AddLogging(logging => logging.AddFilter(AzureSdkLogCategoryPrefix, LogLevel.Warning));
 
-
         // ASP.NET Core (the worker's own Kestrel under ASP.NET Core integration) logs a line per
         // result written ("Writing value of type ... as Json"); warnings and errors still pass.
         services.AddLogging(logging => logging.AddFilter(AspNetCoreLogCategoryPrefix, LogLevel.Warning));
